@@ -1,0 +1,191 @@
+"""Text analysis for suggestions: the same words, stems and highlights for articles and tickets."""
+
+import html
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+
+import Stemmer
+
+# A word is a run of letters/digits (any script), optionally joined by hyphens, dots or
+# apostrophes: "e-mail", "facebook.com", "4.1.2", "can't" stay one word to begin with.
+_WORD = re.compile(r"[^\W_]+(?:[-.'’_][^\W_]+)*")
+_APOSTROPHES = re.compile(r"['’]")
+_JOINERS = re.compile(r"[-.'’_]")
+# Longer "words" are pasted URLs, hashes or garbage; they would only bloat the stem cache.
+MAX_TOKEN_LENGTH = 40
+
+# Snowball's English list, minus the particles that change meaning in support questions
+# ("log out", "sign up", "turn off"), plus contractions and ticket pleasantries.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of on once only or other our ours ourselves own
+    same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves
+    also may might must shall us yet via etc ie eg
+    i'm i've i'd i'll you're you've you'd you'll he's she's it's we're we've we'd we'll they're
+    they've they'd they'll that's there's what's where's who's how's let's here's
+    can't cannot couldn't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't
+    shouldn't hasn't haven't hadn't mustn't
+    cant dont doesnt didnt isnt arent wasnt werent wouldnt couldnt shouldnt hasnt havent im ive
+    youre
+    hi hello hey dear thanks thank thx please pls regards cheers
+    """.split()
+)
+
+
+def _fold(text: str) -> str:
+    # NFKC first so full-width letters, ligatures and composed accents compare equal.
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _word_tokens(word: str) -> list[str]:
+    """The tokens one folded word stands for: its joined form, and for compounds its parts."""
+    if "'" in word or "’" in word:
+        word = _APOSTROPHES.sub("'", word)
+        if word in STOPWORDS:
+            return [word]
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+    if "-" not in word and "." not in word and "_" not in word:
+        return [word] if len(word) <= MAX_TOKEN_LENGTH else []
+    # "two-factor" is also written "two factor" and "twofactor": index all three spellings,
+    # but not lone letters ("e-mail" -> "e"), which would match every "e.g." in the corpus.
+    parts = [part for part in _JOINERS.split(word) if len(part) > 1]
+    joined = word.replace("-", "").replace("_", "")
+    tokens = [*parts, joined] if joined not in parts else parts
+    return [token for token in tokens if len(token) <= MAX_TOKEN_LENGTH]
+
+
+def iter_words(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Each word of the text as (start, end, surface tokens); offsets index the original text."""
+    # Folding can change length ("ß" -> "ss"), so words are found first and folded one by one.
+    for match in _WORD.finditer(text):
+        yield match.start(), match.end(), _word_tokens(_fold(match.group()))
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Case-folded word tokens as written, stopwords included, in text order."""
+    return [token for _, _, tokens in iter_words(text) for token in tokens]
+
+
+def is_stopword(token: str) -> bool:
+    return token in STOPWORDS
+
+
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    # PyStemmer instances keep state between calls, so each thread gets its own.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english", 0)
+    return stemmer
+
+
+@lru_cache(maxsize=1 << 17)
+def stem(token: str) -> str | None:
+    """The Snowball English stem of a surface token, or None for a stopword."""
+    if token in STOPWORDS:
+        return None
+    return _stemmer().stemWord(token)
+
+
+def analyze(text: str) -> list[str]:
+    """The terms BM25 sees: stems of the surface tokens, stopwords removed."""
+    terms = []
+    for token in surface_tokens(text):
+        term = stem(token)
+        if term is not None:
+            terms.append(term)
+    return terms
+
+
+def ends_mid_word(text: str) -> bool:
+    """True while the last word is still being typed (no space or punctuation after it)."""
+    return bool(text) and (text[-1].isalnum() or text[-1] == "_")
+
+
+def last_word_prefix(text: str) -> str:
+    """The folded end of the last word (after any hyphen, dot or apostrophe), as typed so far."""
+    # Only the tail is searched: a longer run is not a word anyone could be completing.
+    match = re.search(r"\w+$", text[-(MAX_TOKEN_LENGTH + 1) :])
+    return _fold(match.group()) if match else ""
+
+
+def find_words(text: str, forms: Mapping[str, float]) -> list[tuple[int, int, float]]:
+    """Spans (start, end, weight) of the words in `text` spelled as one of the folded `forms`."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare letter whose lower case is longer: do it slowly
+        return [
+            (start, end, weight)
+            for start, end, tokens in iter_words(text)
+            if (weight := max((forms.get(t, 0.0) for t in tokens), default=0.0)) > 0
+        ]
+    # str.find runs in C; testing a handful of spellings beats analysing every word in Python.
+    spans = []
+    for form, weight in forms.items():
+        position = lowered.find(form)
+        while position >= 0:
+            end = position + len(form)
+            if not _is_word_char(lowered, position - 1) and not _is_word_char(lowered, end):
+                spans.append((position, end, weight))
+            position = lowered.find(form, end)
+    spans.sort()
+    merged: list[tuple[int, int, float]] = []
+    for start, end, weight in spans:
+        if merged and start < merged[-1][1]:  # "facebook" inside "facebook.com"
+            first, last, best = merged[-1]
+            merged[-1] = (first, max(last, end), max(best, weight))
+        else:
+            merged.append((start, end, weight))
+    return merged
+
+
+def _is_word_char(text: str, position: int) -> bool:
+    return 0 <= position < len(text) and (text[position].isalnum() or text[position] == "_")
+
+
+def highlight(text: str, spans: list[tuple[int, int, float]], *, width: int = 200) -> str:
+    """HTML-escaped window of about `width` characters holding the best spans, in <mark>."""
+    begin, stop = _best_window(text, spans, width)
+    out, cursor = [], begin
+    for start, end, _ in spans:
+        if begin <= start and end <= stop:
+            out += [html.escape(text[cursor:start]), "<mark>", html.escape(text[start:end])]
+            out.append("</mark>")
+            cursor = end
+    out.append(html.escape(text[cursor:stop]))
+    return ("…" if begin > 0 else "") + "".join(out).strip() + ("…" if stop < len(text) else "")
+
+
+def _best_window(text: str, spans: list[tuple[int, int, float]], width: int) -> tuple[int, int]:
+    """The [begin, end) of the window holding the most match weight, cut at spaces."""
+    if len(text) <= width:
+        return 0, len(text)
+    best, best_start, total, left = 0.0, 0, 0.0, 0
+    for _, end, score in spans:
+        total += score
+        while end - spans[left][0] > width:
+            total -= spans[left][2]
+            left += 1
+        if total > best:
+            best, best_start = total, spans[left][0]
+    # Open a little before the first match so the snippet reads as a sentence, not a fragment.
+    begin = 0 if best_start < width // 4 else best_start - width // 8
+    if begin:
+        space = text.rfind(" ", max(0, begin - 20), begin)
+        begin = space + 1 if space >= 0 else begin
+    stop = min(len(text), begin + width)
+    if stop < len(text):
+        space = text.rfind(" ", begin + width // 2, stop)
+        stop = space if space > 0 else stop
+    return begin, stop

@@ -1,0 +1,25 @@
+"""Forms customers fill in on knowledge-base pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import COMMENT_MAX_LENGTH
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        label=_("Was this helpful?"),
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Anything we should add or fix? (optional)"),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=1000, label=_("Search the help centre"))
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000)

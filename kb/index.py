@@ -1,0 +1,196 @@
+"""The suggestion index every process shares: built once per change by a task, loaded on demand.
+
+A change to what customers may find (publishing, unpublishing, moving or deleting an article,
+a category's title, view restrictions, synonyms) bumps a generation counter in the database and
+queues one build. The build stores the serialised index as a snapshot row; each web or worker
+process notices a newer snapshot within SUGGEST_INDEX_CHECK_SECONDS and swaps it in, serving the
+previous one meanwhile. No request ever builds an index itself.
+"""
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django_q.tasks import async_task
+from wagtail.models import Page, PageViewRestriction
+
+from .models import ArticlePage, SuggestIndexSnapshot, SuggestIndexState, SynonymGroup
+from .suggest import Document, SuggestIndex
+
+logger = logging.getLogger(__name__)
+SNAPSHOTS_KEPT = 2
+BUILD_TASK = "kb.tasks.build_suggest_index"
+
+
+@dataclass
+class LoadedIndex:
+    snapshot_id: int
+    generation: int
+    index: SuggestIndex
+    restrictions: dict[int, PageViewRestriction] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_loaded: LoadedIndex | None = None
+_checked_at = float("-inf")
+_deferral = threading.local()
+
+
+def _check_interval() -> float:
+    return settings.SUGGEST_INDEX_CHECK_SECONDS
+
+
+# --- writing side: changes and builds -------------------------------------------------------
+
+
+def content_changed() -> None:
+    """Record that suggestions are out of date and queue a build once the change commits."""
+    if getattr(_deferral, "depth", 0):
+        _deferral.pending = True
+        return
+    updated = SuggestIndexState.objects.filter(pk=1).update(generation=F("generation") + 1)
+    if not updated:
+        SuggestIndexState.objects.get_or_create(pk=1, defaults={"generation": 1})
+    transaction.on_commit(request_build)
+
+
+@contextmanager
+def rebuilds_deferred():
+    """Collapse the changes made inside the block (an import, say) into one build request."""
+    _deferral.depth = getattr(_deferral, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _deferral.depth -= 1
+        if not _deferral.depth and getattr(_deferral, "pending", False):
+            _deferral.pending = False
+            content_changed()
+
+
+def request_build() -> None:
+    async_task(BUILD_TASK, task_name="build suggestion index", q_options={"max_attempts": 3})
+
+
+def current_generation() -> int:
+    return SuggestIndexState.objects.filter(pk=1).values_list("generation", flat=True).first() or 0
+
+
+def article_documents() -> list[Document]:
+    """Every live article as the engine sees it, with the view restrictions that guard it."""
+    restrictions = [(r.id, r.page.path) for r in PageViewRestriction.objects.select_related("page")]
+    pages = list(
+        ArticlePage.objects.live()
+        .prefetch_related("tags")
+        .only("id", "title", "summary", "body", "path", "url_path", "depth")
+        .order_by("path")
+    )
+    parent_paths = {page.path[: -Page.steplen] for page in pages}
+    category_titles = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
+    return [
+        Document(
+            key=page.pk,
+            title=page.title,
+            summary=page.summary,
+            body=page.body_text(),
+            tags=tuple(tag.name for tag in page.tags.all()),
+            category=category_titles.get(page.path[: -Page.steplen], ""),
+            url=page.get_url() or "",
+            restriction_ids=tuple(rid for rid, path in restrictions if page.path.startswith(path)),
+        )
+        for page in pages
+    ]
+
+
+def synonym_groups() -> list[list[str]]:
+    return [group.term_list() for group in SynonymGroup.objects.all()]
+
+
+def build_and_store(*, force: bool = False) -> SuggestIndexSnapshot | None:
+    """Build the index if the stored one is older than the content; None when already fresh."""
+    generation = current_generation()
+    latest = SuggestIndexSnapshot.objects.order_by("-id").only("id", "generation").first()
+    if latest is not None and latest.generation >= generation and not force:
+        return None
+    started = time.perf_counter()
+    index = SuggestIndex.build(article_documents(), synonyms=synonym_groups())
+    snapshot = SuggestIndexSnapshot.objects.create(
+        generation=generation, article_count=len(index), data=index.to_bytes()
+    )
+    stale = SuggestIndexSnapshot.objects.order_by("-id").values_list("id", flat=True)[
+        SNAPSHOTS_KEPT:
+    ]
+    SuggestIndexSnapshot.objects.filter(id__in=list(stale)).delete()
+    logger.info(
+        "Built suggestion index %s: %d articles, generation %d, %.2fs",
+        snapshot.pk,
+        len(index),
+        generation,
+        time.perf_counter() - started,
+    )
+    return snapshot
+
+
+# --- reading side: each process ---------------------------------------------------------
+
+
+def _request_build_once(generation: int) -> None:
+    # Debounced so that a slow build is not asked for again on every check.
+    if cache.add(f"kb:suggest-build-requested:{generation}", True, timeout=60):
+        request_build()
+
+
+def _load(snapshot_id: int) -> LoadedIndex | None:
+    row = SuggestIndexSnapshot.objects.filter(pk=snapshot_id).first()
+    if row is None:
+        return None
+    try:
+        index = SuggestIndex.from_bytes(bytes(row.data))
+    except Exception:  # noqa: BLE001  (any decoding failure means the snapshot is unusable)
+        logger.exception("Suggestion index snapshot %s is corrupt; rebuilding", snapshot_id)
+        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).delete()
+        request_build()
+        return None
+    restrictions = {r.id: r for r in PageViewRestriction.objects.prefetch_related("groups")}
+    return LoadedIndex(snapshot_id, row.generation, index, restrictions)
+
+
+def current_index() -> LoadedIndex | None:
+    """The newest built index, or None while the first one is being built."""
+    global _loaded, _checked_at
+    now = time.monotonic()
+    if _loaded is not None and now - _checked_at < _check_interval():
+        return _loaded
+    with _lock:
+        if _loaded is not None and now - _checked_at < _check_interval():
+            return _loaded
+        _checked_at = now
+        try:
+            latest = (
+                SuggestIndexSnapshot.objects.order_by("-id").values_list("id", "generation").first()
+            )
+            generation = current_generation()
+            if latest is None or latest[1] < generation:
+                _request_build_once(generation)
+                if latest is None or settings.Q_CLUSTER.get("sync"):
+                    latest = (
+                        SuggestIndexSnapshot.objects.order_by("-id")
+                        .values_list("id", "generation")
+                        .first()
+                    )
+            if latest is not None and (_loaded is None or _loaded.snapshot_id != latest[0]):
+                _loaded = _load(latest[0]) or _loaded
+        except Exception:  # noqa: BLE001  (suggestions degrade to none, never to an error page)
+            logger.exception("Could not check the suggestion index")
+    return _loaded
+
+
+def reset_for_tests() -> None:
+    global _loaded, _checked_at
+    with _lock:
+        _loaded, _checked_at = None, float("-inf")

@@ -1,0 +1,239 @@
+"""The knowledge base: its home page, categories, articles, and the feedback customers leave."""
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    ObjectList,
+    PageChooserPanel,
+    TabbedInterface,
+)
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import ArticleBodyBlock
+from .panels import ArticlePerformancePanel
+
+
+class KnowledgeBasePage(Page):
+    """The help centre's home: a search box, popular articles and the categories."""
+
+    heading = models.CharField(
+        _("heading"), max_length=120, default=_("What do you need help with?")
+    )
+    intro = models.TextField(_("introduction"), max_length=500, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("heading"), FieldPanel("intro")]
+    search_fields = Page.search_fields
+    api_fields = [APIField("heading"), APIField("intro")]
+
+    max_count = 1
+    subpage_types = ["kb.CategoryPage"]
+
+    class Meta:
+        verbose_name = _("knowledge base")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import categories_for_home, popular_articles
+
+        context = super().get_context(request, *args, **kwargs)
+        context["categories"] = categories_for_home(root=self)
+        context["popular_articles"] = popular_articles(root=self, limit=8)
+        return context
+
+
+class CategoryPage(Page):
+    """A group of articles; editors order categories by moving them in the page tree."""
+
+    description = models.TextField(_("description"), max_length=500, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("description")]
+    search_fields = Page.search_fields + [index.SearchField("description")]
+    api_fields = [APIField("description")]
+
+    parent_page_types = ["kb.KnowledgeBasePage"]
+    subpage_types = ["kb.ArticlePage"]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = (
+            ArticlePage.objects.child_of(self).live().public().specific().order_by("title")
+        )
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "kb.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(Page):
+    """One help article. Its category is the category page it lives under."""
+
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One or two sentences shown in suggestions and search results."),
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+    source_id = models.CharField(
+        _("import id"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The id this article had in the knowledge base it was imported from."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        InlinePanel("related_links", label=_("Related articles"), max_num=6),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.FilterField("live"),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("body"),
+        APIField("tags"),
+        APIField("related_links"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList([ArticlePerformancePanel()], heading=_("Performance")),
+        ]
+    )
+
+    parent_page_types = ["kb.CategoryPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    @cached_property
+    def category(self) -> "CategoryPage | None":
+        parent = self.get_parent()
+        return parent.specific if parent is not None else None
+
+    def body_text(self) -> str:
+        """The body as plain text, for indexing and summaries."""
+        field = self._meta.get_field("body")
+        return "\n".join(part for part in field.get_searchable_content(self.body) if part)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import feedback_for_session, related_articles
+
+        context = super().get_context(request, *args, **kwargs)
+        context["related_articles"] = related_articles(article=self, limit=5)
+        context["my_feedback"] = feedback_for_session(
+            article=self, session_key=request.session.session_key
+        )
+        return context
+
+
+class RelatedArticle(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="related_links")
+    article = models.ForeignKey(
+        ArticlePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
+    )
+
+    panels = [PageChooserPanel("article", page_type="kb.ArticlePage")]
+    api_fields = [APIField("article")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related article")
+        verbose_name_plural = _("related articles")
+
+
+class ArticleFeedback(models.Model):
+    """A visitor's "Was this helpful?" vote: one per visitor session and article."""
+
+    article = models.ForeignKey(
+        ArticlePage, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("article")
+    )
+    session_key = models.CharField(_("visitor session"), max_length=64, editable=False)
+    helpful = models.BooleanField(_("helpful"))
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("article feedback")
+        verbose_name_plural = _("article feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "session_key"], name="kb_feedback_one_vote_per_session"
+            )
+        ]
+        indexes = [models.Index(fields=["article", "helpful"])]
+
+    def __str__(self):
+        return f"{self.article_id}: {'helpful' if self.helpful else 'not helpful'}"
+
+
+class SynonymGroup(models.Model):
+    """Words customers use interchangeably; suggestions treat them as one at query time."""
+
+    terms = models.CharField(
+        _("terms"),
+        max_length=500,
+        help_text=_(
+            "Words or phrases that mean the same thing, separated by commas, "
+            "e.g. “invoice, receipt, bill” or “2fa, two-factor, two factor authentication”."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    panels = [FieldPanel("terms")]
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonyms")
+        ordering = ["terms"]
+
+    def __str__(self):
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        return [term.strip() for term in self.terms.split(",") if term.strip()]
+
+
+class SuggestIndexSnapshot(models.Model):
+    """A built suggestion index, shared by every web and worker process through the database."""
+
+    generation = models.PositiveBigIntegerField(_("content generation"), db_index=True)
+    built_at = models.DateTimeField(_("built at"), auto_now_add=True)
+    article_count = models.PositiveIntegerField(_("articles"))
+    data = models.BinaryField(_("index data"))
+
+    class Meta:
+        verbose_name = _("suggestion index")
+        get_latest_by = "id"
+
+
+class SuggestIndexState(models.Model):
+    """A counter bumped on every change that should reach suggestions (one row)."""
+
+    generation = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,33 @@
+"""Keep suggestions fresh: every change customers could notice marks the index out of date."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import index
+from .models import ArticlePage, CategoryPage, SynonymGroup
+
+INDEXED_PAGE_TYPES = (ArticlePage, CategoryPage)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def _page_visibility_changed(sender, instance, **kwargs):
+    # Deleting a live page unpublishes it first, so deletions arrive here too.
+    if issubclass(sender, INDEXED_PAGE_TYPES):
+        index.content_changed()
+
+
+@receiver(post_page_move)
+def _page_moved(sender, instance, **kwargs):
+    if isinstance(instance.specific_deferred, INDEXED_PAGE_TYPES):
+        index.content_changed()
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(post_save, sender=SynonymGroup)
+@receiver(post_delete, sender=SynonymGroup)
+def _search_rules_changed(sender, **kwargs):
+    index.content_changed()

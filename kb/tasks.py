@@ -1,0 +1,9 @@
+"""Background jobs of the knowledge base, run by django-q2."""
+
+from . import index
+
+
+def build_suggest_index() -> int | None:
+    """Build and store the suggestion index if content changed; returns the snapshot id."""
+    snapshot = index.build_and_store()
+    return snapshot.pk if snapshot else None

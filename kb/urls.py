@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "kb"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("kb/feedback/<int:article_id>/", views.article_feedback, name="feedback"),
+]

@@ -1,0 +1,20 @@
+"""Registers the knowledge base's admin pieces with Wagtail (no logic here)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import SynonymGroup
+
+
+class SynonymViewSet(SnippetViewSet):
+    model = SynonymGroup
+    icon = "search"
+    menu_label = _("Search synonyms")
+    menu_order = 300
+    add_to_admin_menu = True
+    list_display = ["terms", "updated_at"]
+    search_fields = ["terms"]
+
+
+register_snippet(SynonymViewSet)

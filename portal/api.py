@@ -1,0 +1,29 @@
+"""Version 1 of the public API: one URL list for every app's DRF views."""
+
+from django.urls import path
+
+from kb.api import SuggestView
+from tickets import api as tickets_api
+
+urlpatterns = [
+    path("suggest", SuggestView.as_view(), name="api-suggest"),
+    path(
+        "contact-sessions/<uuid:session_id>/suggestions",
+        tickets_api.ContactSessionSuggestionsView.as_view(),
+        name="api-contact-suggestions",
+    ),
+    path(
+        "contact-sessions/<uuid:session_id>/deflect",
+        tickets_api.ContactSessionDeflectView.as_view(),
+        name="api-contact-deflect",
+    ),
+    path("tickets", tickets_api.TicketListCreateView.as_view(), name="api-tickets"),
+    path(
+        "tickets/<str:reference>", tickets_api.TicketDetailView.as_view(), name="api-ticket-detail"
+    ),
+]
+
+
+def public_endpoints_only(endpoints):
+    """The schema documents this API, not Wagtail's internal admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

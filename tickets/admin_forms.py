@@ -1,0 +1,131 @@
+"""Forms agents use in the Django admin: work a ticket, and resolve many at once."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.utils.translation import gettext_lazy as _
+
+from kb.models import ArticlePage
+from kb.selectors import live_articles, suggest_articles
+
+from .forms import REPLY_MAX, clean_text
+from .models import Ticket
+from .services import suggestion_query
+
+Resolution = Ticket.Resolution
+
+
+def article_suggestions_for(ticket: Ticket, *, limit: int = 5):
+    return suggest_articles(
+        suggestion_query(ticket.subject, ticket.description), limit=limit
+    ).suggestions
+
+
+class ResolutionFields(forms.Form):
+    """What answered the ticket: asked whenever a ticket is resolved, never skippable."""
+
+    resolution = forms.ChoiceField(
+        label=_("What resolved it?"),
+        choices=[("", _("— not resolved yet —")), *Resolution.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    suggested_article = forms.TypedChoiceField(
+        label=_("Suggested articles for this ticket"),
+        choices=[],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    resolved_article = forms.ModelChoiceField(
+        label=_("…or find the article"),
+        queryset=ArticlePage.objects.none(),
+        required=False,
+    )
+
+    def setup_resolution_fields(self, ticket: Ticket | None):
+        self.fields["resolved_article"].queryset = live_articles()
+        self.fields["resolved_article"].widget = AutocompleteSelect(
+            Ticket._meta.get_field("resolved_article"), admin.site
+        )
+        if ticket is not None:
+            self.fields["suggested_article"].choices = [
+                (s.key, s.title) for s in article_suggestions_for(ticket)
+            ]
+
+    def resolution_article(self, cleaned) -> ArticlePage | None:
+        article = cleaned.get("resolved_article")
+        if article is None and cleaned.get("suggested_article"):
+            article = live_articles().filter(pk=cleaned["suggested_article"]).first()
+        return article
+
+    def check_resolution(self, cleaned, *, resolving: bool) -> None:
+        resolution = cleaned.get("resolution")
+        if resolving and not resolution:
+            self.add_error("resolution", _("Say what resolved it before resolving the ticket."))
+        if (
+            resolution == Resolution.ANSWERED_BY_ARTICLE
+            and self.resolution_article(cleaned) is None
+        ):
+            self.add_error("resolved_article", _("Choose the article that answered it."))
+
+
+class TicketAgentForm(ResolutionFields, forms.ModelForm):
+    """The ticket page: change status, priority, category and assignee, reply, resolve."""
+
+    reply = forms.CharField(
+        label=_("Reply"),
+        required=False,
+        max_length=REPLY_MAX,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text=_("Sent to the customer by e-mail unless it is an internal note."),
+    )
+    reply_internal = forms.BooleanField(label=_("Internal note (agents only)"), required=False)
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "category", "assignee"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_resolution_fields(self.instance if self.instance.pk else None)
+        self.fields["status"].help_text = _(
+            "Choosing Resolved asks what resolved it. A public reply sets Waiting on customer."
+        )
+        if self.instance.pk:
+            self.initial.setdefault("resolution", self.instance.resolution)
+            self.initial.setdefault("resolved_article", self.instance.resolved_article_id)
+
+    def clean_reply(self):
+        return clean_text(self.cleaned_data.get("reply") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        resolving = cleaned.get("status") == Ticket.Status.RESOLVED and (
+            self.instance.status != Ticket.Status.RESOLVED or "resolution" in self.changed_data
+        )
+        self.check_resolution(cleaned, resolving=resolving)
+        if (
+            cleaned.get("status") == Ticket.Status.CLOSED
+            and not self.instance.resolution
+            and not cleaned.get("resolution")
+        ):
+            self.add_error("resolution", _("Say what resolved it before closing the ticket."))
+        return cleaned
+
+
+class BulkResolveForm(ResolutionFields):
+    """One resolution applied to every selected ticket."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_resolution_fields(None)
+        del self.fields["suggested_article"]
+        self.fields["resolution"].choices = Resolution.choices
+        self.fields["resolution"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_resolution(cleaned, resolving=True)
+        return cleaned

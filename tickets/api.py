@@ -1,0 +1,232 @@
+"""The support API: contact sessions (suggestions, deflection) and the customer's tickets."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from kb.api import SuggestionSerializer
+from kb.models import CategoryPage
+from kb.selectors import live_articles
+
+from . import services
+from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
+from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
+
+
+def _session_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key
+
+
+class ContactSessionSuggestionsView(APIView):
+    """Suggestions for what the visitor has typed into the contact form so far."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "suggest"
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ContactSessionSuggestionsInput"
+
+        subject = serializers.CharField(max_length=SUBJECT_MAX, allow_blank=True, required=False)
+        description = serializers.CharField(
+            max_length=DESCRIPTION_MAX, allow_blank=True, required=False
+        )
+        email = serializers.CharField(max_length=254, allow_blank=True, required=False)
+        source_page = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ContactSessionSuggestionsOutput"
+
+        session = serializers.UUIDField()
+        query = serializers.CharField()
+        results = SuggestionSerializer(many=True)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request, session_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {key: clean_text(value) for key, value in data.validated_data.items()}
+        session = services.contact_session_get_or_start(
+            session_id=session_id,
+            user=request.user,
+            browser_session_key=_session_key(request),
+            source_page=fields.get("source_page", ""),
+        )
+        subject, description = fields.get("subject", ""), fields.get("description", "")
+        result = services.contact_session_suggest(
+            session=session,
+            subject=subject,
+            description=description,
+            email=fields.get("email", "") if "@" in fields.get("email", "") else "",
+            user=request.user,
+            browser_session=request.session,
+        )
+        return Response(
+            {
+                "session": session.pk,
+                "query": services.suggestion_query(subject, description),
+                "results": SuggestionSerializer(result.suggestions, many=True).data,
+            }
+        )
+
+
+class ContactSessionDeflectView(APIView):
+    """“This solved it”: record a deflection; no ticket will be filed for this contact."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "deflect"
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ContactSessionDeflectInput"
+
+        article = serializers.IntegerField(min_value=1)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ContactSessionDeflectOutput"
+
+        session = serializers.UUIDField()
+        outcome = serializers.CharField()
+        article = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request, session_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = contact_session_for_visitor(
+            session_id=session_id,
+            user=request.user,
+            browser_session_key=request.session.session_key,
+        )
+        if session is None:
+            raise NotFound()
+        article = get_object_or_404(live_articles(), pk=data.validated_data["article"])
+        try:
+            session = services.deflection_record(session=session, article=article)
+        except DjangoValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        return Response({"session": session.pk, "outcome": session.outcome, "article": article.pk})
+
+
+class TicketOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    subject = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    category = serializers.CharField(source="category.title", default=None)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(source="last_activity_at")
+    resolved_article = serializers.SerializerMethodField()
+    messages = serializers.SerializerMethodField()
+
+    def get_resolved_article(self, ticket) -> dict | None:
+        article = ticket.resolved_article
+        return {"id": article.pk, "title": article.title, "url": article.url} if article else None
+
+    def get_messages(self, ticket) -> list[dict]:
+        return [
+            {"from_customer": m.from_customer, "body": m.body, "created_at": m.created_at}
+            for m in ticket.messages.filter(internal=False)
+        ]
+
+
+class TicketListCreateView(APIView):
+    """The signed-in customer's tickets; POST files a new one (send an Idempotency-Key)."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "tickets"
+
+    def get_throttles(self):
+        # Filing is rate-limited; reading your own tickets is not.
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketListCreateInput"
+
+        subject = serializers.CharField(max_length=SUBJECT_MAX)
+        description = serializers.CharField(max_length=DESCRIPTION_MAX)
+        category = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        source_page = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+        contact_session = serializers.UUIDField(required=False, allow_null=True)
+
+        def validate_subject(self, value):
+            value = " ".join(clean_text(value).split())
+            if not value:
+                raise DRFValidationError("This field may not be blank.")
+            return value
+
+        def validate_description(self, value):
+            value = clean_text(value)
+            if not value:
+                raise DRFValidationError("This field may not be blank.")
+            return value
+
+    @extend_schema(responses=TicketOutputSerializer(many=True))
+    def get(self, request):
+        tickets = ticket_list_for_customer(user=request.user, session=None).select_related(
+            "category", "resolved_article"
+        )
+        return Response(TicketOutputSerializer(tickets, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: TicketOutputSerializer, 200: TicketOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise DRFValidationError({"Idempotency-Key": "At most 64 characters."})
+        category = None
+        if values.get("category"):
+            category = CategoryPage.objects.live().filter(pk=values["category"]).first()
+            if category is None:
+                raise DRFValidationError({"category": "No such category."})
+        session = None
+        if values.get("contact_session"):
+            session = contact_session_for_visitor(
+                session_id=values["contact_session"],
+                user=request.user,
+                browser_session_key=request.session.session_key,
+            )
+        ticket, created = services.ticket_create(
+            user=request.user,
+            email=request.user.email,
+            subject=values["subject"],
+            description=values["description"],
+            category=category,
+            source_page=clean_text(values.get("source_page", ""))[:500],
+            session=session,
+            idempotency_key=f"api:{request.user.pk}:{key}" if key else None,
+        )
+        return Response(
+            TicketOutputSerializer(ticket).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class TicketDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=TicketOutputSerializer)
+    def get(self, request, reference: str):
+        ticket = ticket_for_customer(reference=reference, user=request.user, session=None)
+        if ticket is None:
+            raise NotFound()
+        return Response(TicketOutputSerializer(ticket).data)

@@ -1,0 +1,94 @@
+"""Forms of the customer's support pages."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kb.models import CategoryPage
+
+# Control characters other than tab and newline have no place in a support request.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SUBJECT_MAX, DESCRIPTION_MAX, REPLY_MAX = 200, 20000, 20000
+
+
+def clean_text(value: str) -> str:
+    return CONTROL_CHARS.sub("", value.replace("\r\n", "\n")).strip()
+
+
+class ContactForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=SUBJECT_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-suggest": "subject"}),
+        help_text=_("A few words about the problem."),
+    )
+    description = forms.CharField(
+        label=_("Describe your problem"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 7, "data-suggest": "description"}),
+        help_text=_("What were you trying to do, and what happened instead?"),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("We'll send our answer here."),
+    )
+    category = forms.ModelChoiceField(
+        queryset=CategoryPage.objects.none(),
+        required=False,
+        empty_label=_("I'm not sure"),
+        label=_("Topic (optional)"),
+    )
+    source_page = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    session = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # A honeypot: invisible to people, filled in by bots.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = CategoryPage.objects.live().public().order_by("path")
+        if user is not None and user.is_authenticated:
+            del self.fields["email"]
+
+    def clean_subject(self):
+        subject = " ".join(clean_text(self.cleaned_data["subject"]).split())
+        if not subject:
+            raise forms.ValidationError(_("Please write a subject."))
+        return subject
+
+    def clean_description(self):
+        description = clean_text(self.cleaned_data["description"])
+        if not description:
+            raise forms.ValidationError(_("Please describe your problem."))
+        return description
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_source_page(self):
+        return clean_text(self.cleaned_data.get("source_page") or "")[:500]
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("This request looks automated."))
+        return ""
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=REPLY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_body(self):
+        body = clean_text(self.cleaned_data["body"])
+        if not body:
+            raise forms.ValidationError(_("Write a message first."))
+        return body

@@ -1,0 +1,299 @@
+"""Support requests: contact sessions (with their deflections), tickets, messages and history."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+REFERENCE_PREFIX = "SUP-"
+REFERENCE_OFFSET = 1000  # so the first ticket reads SUP-1001, not SUP-1
+
+
+class ContactSession(models.Model):
+    """One visit to "Contact support": what was typed, what was shown, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("In progress")
+        DEFLECTED = "deflected", _("Deflected")
+        TICKET = "ticket", _("Ticket filed")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_sessions",
+        verbose_name=_("customer"),
+    )
+    # Hash of the visitor's browser session, so a session id cannot be used from elsewhere.
+    browser_key = models.CharField(max_length=64, blank=True, editable=False)
+    subject = models.CharField(_("subject typed"), max_length=200, blank=True)
+    description = models.TextField(_("description typed"), max_length=20000, blank=True)
+    email = models.EmailField(_("e-mail typed"), blank=True)
+    category = models.ForeignKey(
+        "kb.CategoryPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_page = models.CharField(_("came from"), max_length=500, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    deflected_by = models.ForeignKey(
+        "kb.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deflections",
+        verbose_name=_("answered by article"),
+    )
+    top_score = models.FloatField(_("best suggestion score"), null=True, blank=True)
+    top_relative = models.FloatField(_("best relative score"), null=True, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("last activity"), auto_now=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact session")
+        indexes = [models.Index(fields=["outcome", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.subject or _('(nothing typed)')} [{self.get_outcome_display()}]"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.OPEN
+
+    def typed_text(self) -> str:
+        return f"{self.subject}\n{self.description}".strip()
+
+
+class SuggestionShown(models.Model):
+    """An article shown to a contact session, at its best rank, and whether it was opened."""
+
+    session = models.ForeignKey(
+        ContactSession, on_delete=models.CASCADE, related_name="suggestions_shown"
+    )
+    article = models.ForeignKey(
+        "kb.ArticlePage", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=255)
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    shown_at = models.DateTimeField(auto_now_add=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suggestion shown")
+        ordering = ["rank", "shown_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "article"], name="tickets_shown_once")
+        ]
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Waiting on customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    class Resolution(models.TextChoices):
+        ANSWERED_BY_ARTICLE = "answered_by_article", _("Answered by an article")
+        KB_GAP = "kb_gap", _("No article covers this")
+        NOT_KB = "not_kb", _("Not a knowledge-base question")
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("customer account"),
+    )
+    customer_email = models.EmailField(_("customer e-mail"))
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=20000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    category = models.ForeignKey(
+        "kb.CategoryPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("category"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("assignee"),
+    )
+    source_page = models.CharField(_("came from"), max_length=500, blank=True)
+    contact_session = models.OneToOneField(
+        ContactSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket",
+        verbose_name=_("contact session"),
+    )
+    resolution = models.CharField(
+        _("resolution"), max_length=24, choices=Resolution.choices, blank=True
+    )
+    resolved_article = models.ForeignKey(
+        "kb.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resolved_tickets",
+        limit_choices_to={"live": True},
+        verbose_name=_("answered by article"),
+    )
+    top_score = models.FloatField(_("best suggestion score at filing"), null=True, blank=True)
+    top_relative = models.FloatField(_("best relative score at filing"), null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        permissions = [("work_ticket_queue", _("Can work the ticket queue"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="tickets_one_ticket_per_submission",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["assignee", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk + REFERENCE_OFFSET}" if self.pk else ""
+
+    @classmethod
+    def pk_from_reference(cls, reference: str) -> int | None:
+        text = reference.strip().upper().removeprefix(REFERENCE_PREFIX)
+        return int(text) - REFERENCE_OFFSET if text.isdigit() and len(text) < 12 else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class TicketMessage(models.Model):
+    """One entry in a ticket's thread: a public reply or an agents-only note."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_customer = models.BooleanField(default=False)
+    body = models.TextField(_("message"), max_length=20000)
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Visible to agents only.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("message")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.ticket.reference} message {self.pk}"
+
+
+class TicketEvent(models.Model):
+    """The ticket's history: every status change and assignment, for the backlog metrics."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        PRIORITY = "priority", _("Priority changed")
+        CATEGORY = "category", _("Category changed")
+        REPLIED = "replied", _("Agent replied")
+        CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+        NOTE = "note", _("Internal note")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_value = models.CharField(max_length=64, blank=True)
+    to_value = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+
+
+class Notification(models.Model):
+    """An e-mail owed to someone, written in the same transaction as its cause (an outbox).
+
+    A task sends it right after commit; a scheduled sweep retries what failed, so a mail server
+    outage delays e-mails but never loses them or the ticket.
+    """
+
+    class Kind(models.TextChoices):
+        TICKET_RECEIVED = "ticket_received", _("Ticket received")
+        AGENT_REPLY = "agent_reply", _("Agent replied")
+        CUSTOMER_REPLY = "customer_reply", _("Customer replied")
+        TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Gave up")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    message = models.ForeignKey(
+        TicketMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    recipient = models.EmailField()
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail notification")

@@ -1,0 +1,109 @@
+"""E-mails about tickets, written to an outbox in the ticket's transaction and sent after it."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from .models import Notification, Ticket, TicketMessage
+
+logger = logging.getLogger(__name__)
+Kind = Notification.Kind
+MAX_ATTEMPTS = 8
+SEND_TASK = "tickets.tasks.send_notification"
+LOST_TASK_AFTER = timedelta(minutes=2)  # never attempted this long after commit: task lost
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a worker that claimed an e-mail this long ago died
+
+
+def queue(
+    ticket: Ticket, kind: str, *, message: TicketMessage | None = None, recipient: str = ""
+) -> Notification:
+    """Record an e-mail owed, and send it once the surrounding transaction commits."""
+    notification = Notification.objects.create(
+        ticket=ticket, kind=kind, message=message, recipient=recipient or ticket.customer_email
+    )
+    transaction.on_commit(
+        lambda: async_task(SEND_TASK, notification.pk, task_name=f"e-mail {kind}")
+    )
+    return notification
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2**attempts, 240))
+
+
+def _render(notification: Notification) -> EmailMessage:
+    from .access import access_token
+
+    ticket = notification.ticket
+    context = {
+        "ticket": ticket,
+        "message": notification.message,
+        "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+        "link_token": access_token(ticket),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+    }
+    subject = render_to_string(f"tickets/email/{notification.kind}_subject.txt", context)
+    body = render_to_string(f"tickets/email/{notification.kind}.txt", context)
+    return EmailMessage(
+        subject=" ".join(subject.split())[:200],  # one line: no header injection
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        headers={"X-Deflect-Ticket": ticket.reference},
+    )
+
+
+def send(notification_id: int) -> bool:
+    """Send one pending e-mail; on failure keep it pending with a later retry time.
+
+    The row is claimed with a conditional update rather than held locked, so a slow or dead
+    mail server never holds a database lock (SQLite has only one writer).
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, state=Notification.State.PENDING
+    ).update(state=Notification.State.SENDING, claimed_at=now)
+    if not claimed:
+        return False  # already sent or being sent by another worker, or given up
+    notification = Notification.objects.select_related("ticket", "message").get(pk=notification_id)
+    attempts = notification.attempts + 1
+    try:
+        _render(notification).send(fail_silently=False)
+    except Exception as error:  # noqa: BLE001  (any mail failure must keep the e-mail owed)
+        gave_up = attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            state=Notification.State.FAILED if gave_up else Notification.State.PENDING,
+            attempts=attempts,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+            next_attempt_at=None if gave_up else timezone.now() + _backoff(attempts),
+        )
+        log = logger.error if gave_up else logger.warning
+        log("E-mail %s to %s failed (attempt %d): %s", notification_id, notification.recipient,
+            attempts, error)  # fmt: skip
+        return False
+    Notification.objects.filter(pk=notification_id).update(
+        state=Notification.State.SENT, attempts=attempts, sent_at=timezone.now()
+    )
+    return True
+
+
+def send_due(*, now=None, limit: int = 200) -> int:
+    """Retry e-mails whose retry time has come, and any whose task was lost or died mid-send."""
+    now = now or timezone.now()
+    Notification.objects.filter(
+        state=Notification.State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    ).update(state=Notification.State.PENDING, next_attempt_at=now)
+    pending = Notification.objects.filter(state=Notification.State.PENDING)
+    due = pending.filter(next_attempt_at__lte=now) | pending.filter(
+        next_attempt_at__isnull=True, created_at__lte=now - LOST_TASK_AFTER
+    )
+    sent = 0
+    for pk in due.order_by("created_at").values_list("pk", flat=True)[:limit]:
+        sent += send(pk)
+    return sent

@@ -1,0 +1,15 @@
+"""Background jobs of the support flow, run by django-q2."""
+
+from . import notifications, services
+
+
+def send_notification(notification_id: int) -> bool:
+    return notifications.send(notification_id)
+
+
+def send_due_notifications() -> int:
+    return notifications.send_due()
+
+
+def abandon_stale_contact_sessions() -> int:
+    return services.contact_sessions_abandon()

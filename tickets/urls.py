@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("new/", views.contact_new, name="new"),
+    path(
+        "contact/<uuid:session_id>/article/<int:article_id>/", views.contact_article, name="article"
+    ),
+    path("contact/<uuid:session_id>/deflect/", views.contact_deflect, name="deflect"),
+    path("contact/<uuid:session_id>/thanks/", views.contact_thanks, name="thanks"),
+    path("tickets/", views.ticket_list, name="list"),
+    path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
+    path("tickets/<str:reference>/solved/", views.ticket_solved, name="solved"),
+    path("t/<str:token>/", views.open_link, name="open-link"),
+]
