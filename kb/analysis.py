@@ -11,14 +11,14 @@ import Stemmer
 
 # A word is a run of letters/digits (any script), optionally joined by hyphens, dots or
 # apostrophes: "e-mail", "facebook.com", "4.1.2", "can't" stay one word to begin with.
-_WORD = re.compile(r"[^\W_]+(?:[-.'’_][^\W_]+)*")
-_APOSTROPHES = re.compile(r"['’]")
-_JOINERS = re.compile(r"[-.'’_]")
+_WORD = re.compile(r"\w+(?:[-.'’]\w+)*")
+_JOINERS = re.compile(r"[-.'’]")
 # Longer "words" are pasted URLs, hashes or garbage; they would only bloat the stem cache.
 MAX_TOKEN_LENGTH = 40
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"  # typo correction tries these
 
 # Snowball's English list, minus the particles that change meaning in support questions
-# ("log out", "sign up", "turn off"), plus contractions and ticket pleasantries.
+# ("log out", "sign up", "turn off"), plus indefinite pronouns, contractions and pleasantries.
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being
@@ -34,7 +34,9 @@ STOPWORDS = frozenset(
     can't cannot couldn't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't
     shouldn't hasn't haven't hadn't mustn't
     cant dont doesnt didnt isnt arent wasnt werent wouldnt couldnt shouldnt hasnt havent im ive
-    youre
+    youre whats thats theres hows whos
+    anyone anybody anything someone somebody something everyone everybody everything nobody
+    nothing
     hi hello hey dear thanks thank thx please pls regards cheers
     """.split()
 )
@@ -45,39 +47,38 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _word_tokens(word: str) -> list[str]:
-    """The tokens one folded word stands for: its joined form, and for compounds its parts."""
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens a folded word stands for: itself, or a compound's parts and joined form."""
     if "'" in word or "’" in word:
-        word = _APOSTROPHES.sub("'", word)
-        if word in STOPWORDS:
-            return [word]
-        if word.endswith("'s"):
-            word = word[:-2]
-        word = word.replace("'", "")
-    if "-" not in word and "." not in word and "_" not in word:
-        return [word] if len(word) <= MAX_TOKEN_LENGTH else []
+        word = word.replace("’", "'")
+        if word in STOPWORDS:  # "can't", "we'll": drop them whole, never as "cant", "well"
+            return (word,)
+        word = word.removesuffix("'s").replace("'", "")
+    if "-" not in word and "." not in word:
+        return (word,) if len(word) <= MAX_TOKEN_LENGTH else ()
     # "two-factor" is also written "two factor" and "twofactor": index all three spellings,
     # but not lone letters ("e-mail" -> "e"), which would match every "e.g." in the corpus.
     parts = [part for part in _JOINERS.split(word) if len(part) > 1]
-    joined = word.replace("-", "").replace("_", "")
-    tokens = [*parts, joined] if joined not in parts else parts
-    return [token for token in tokens if len(token) <= MAX_TOKEN_LENGTH]
+    joined = word.replace("-", "")
+    if joined not in parts and stem(joined) not in {stem(part) for part in parts}:
+        parts.append(joined)
+    return tuple(token for token in parts if len(token) <= MAX_TOKEN_LENGTH)
 
 
-def iter_words(text: str) -> Iterator[tuple[int, int, list[str]]]:
+def iter_words(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """Each word of the text as (start, end, surface tokens); offsets index the original text."""
-    # Folding can change length ("ß" -> "ss"), so words are found first and folded one by one.
     for match in _WORD.finditer(text):
         yield match.start(), match.end(), _word_tokens(_fold(match.group()))
 
 
 def surface_tokens(text: str) -> list[str]:
     """Case-folded word tokens as written, stopwords included, in text order."""
-    return [token for _, _, tokens in iter_words(text) for token in tokens]
-
-
-def is_stopword(token: str) -> bool:
-    return token in STOPWORDS
+    words = _WORD.findall(_fold(text))
+    joined = " ".join(words)  # scanning one string for joiners is far quicker than each word
+    if not any(c in joined for c in "-.'’") and max(map(len, words), default=0) <= MAX_TOKEN_LENGTH:
+        return words  # the common case, kept at C speed: no hyphenated or dotted words
+    return [token for word in words for token in _word_tokens(word)]
 
 
 _local = threading.local()
@@ -91,22 +92,50 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
-@lru_cache(maxsize=1 << 17)
+# Stems by surface token, "" for a stopword. A plain dict: lookups in bulk run at C speed.
+_stems: dict[str, str] = {}
+STEM_CACHE_SIZE = 1 << 19
+
+
 def stem(token: str) -> str | None:
     """The Snowball English stem of a surface token, or None for a stopword."""
-    if token in STOPWORDS:
-        return None
-    return _stemmer().stemWord(token)
+    term = _stems.get(token)
+    if term is None:
+        term = _stem_new(token)
+    return term or None
+
+
+def _stem_new(token: str) -> str:
+    if len(_stems) >= STEM_CACHE_SIZE:  # garbage queries must not grow it without end
+        _stems.clear()
+    term = "" if token in STOPWORDS else _stemmer().stemWord(token)
+    _stems[token] = term
+    return term
+
+
+def stems(tokens: list[str]) -> list[str]:
+    """Stems of surface tokens, in order, without the stopwords."""
+    terms = list(map(_stems.get, tokens))
+    if None in terms:
+        pairs = zip(tokens, terms, strict=True)
+        terms = [_stem_new(token) if term is None else term for token, term in pairs]
+    return list(filter(None, terms))
 
 
 def analyze(text: str) -> list[str]:
     """The terms BM25 sees: stems of the surface tokens, stopwords removed."""
-    terms = []
-    for token in surface_tokens(text):
-        term = stem(token)
-        if term is not None:
-            terms.append(term)
-    return terms
+    return stems(surface_tokens(text))
+
+
+def one_edit_away(word: str) -> set[str]:
+    """Every a-z spelling one deletion, swap, replacement or insertion away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {left + right[1:] for left, right in splits if right}
+    edits.update(left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1)
+    edits.update(left + c + right[1:] for left, right in splits if right for c in _LETTERS)
+    edits.update(left + c + right for left, right in splits for c in _LETTERS)
+    edits.discard(word)
+    return edits
 
 
 def ends_mid_word(text: str) -> bool:

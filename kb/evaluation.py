@@ -19,7 +19,7 @@ def read_jsonl(path: str | Path) -> list[dict]:
 
 
 def document_from_record(record: dict) -> Document:
-    """An article as the engine sees it, from an import/eval record ({"id", "title", "body", ...})."""
+    """An article as the engine sees it, from an import or evaluation record (id, title, body…)."""
     return Document(
         key=record["id"],
         title=record.get("title") or "",
@@ -125,7 +125,7 @@ def threshold_tradeoff(
     prefix: int | None = None,
     params: EngineParams | None = None,
 ) -> list[dict]:
-    """For each threshold: recall@5 of answerable queries and share of unanswerable ones silenced."""
+    """Per threshold: recall@5 of answerable queries, share of unanswerable ones silenced."""
     index = build_index(articles_path, params=params)
     queries = [q for q in read_jsonl(queries_path) if q.get("relevant")]
     unanswerable = read_jsonl(unanswerable_path)

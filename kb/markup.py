@@ -9,9 +9,30 @@ import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "a", "ul", "ol", "li",
-    "code", "pre", "blockquote", "hr", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "code",
+    "pre",
+    "blockquote",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "pre": {"class"}}
 CODE_LANGUAGES = {"text", "bash", "json", "python", "javascript", "html", "sql"}
 CALLOUT_PREFIX = re.compile(r"^\s*(note|tip|warning|important|caution)\s*:\s*", re.IGNORECASE)

@@ -5,10 +5,14 @@ from django_q.models import Schedule
 SCHEDULES = [
     # name, function, schedule type, minutes between runs
     ("Retry unsent e-mails", "tickets.tasks.send_due_notifications", Schedule.MINUTES, 1),
-    ("Mark contact sessions abandoned", "tickets.tasks.abandon_stale_contact_sessions",
-     Schedule.MINUTES, 60),
+    (
+        "Mark contact sessions abandoned",
+        "tickets.tasks.abandon_stale_contact_sessions",
+        Schedule.MINUTES,
+        60,
+    ),
     ("Rebuild the suggestion index if stale", "kb.tasks.build_suggest_index", Schedule.MINUTES, 10),
-]  # fmt: skip
+]
 
 
 def schedules_sync() -> list[str]:

@@ -51,3 +51,22 @@ def make_article(
         revision.publish()
         article.refresh_from_db()
     return article
+
+
+def make_agent(email: str = "agent@example.com") -> User:
+    return make_user(email, groups=["Agents"], is_staff=True)
+
+
+def make_ticket(
+    customer=None, *, subject="Cannot export timesheets", description="It fails.", **kw
+):
+    from tickets.services import ticket_create
+
+    ticket, _ = ticket_create(
+        user=customer,
+        email=kw.pop("email", customer.email if customer else "guest@example.com"),
+        subject=subject,
+        description=description,
+        **kw,
+    )
+    return ticket

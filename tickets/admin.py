@@ -97,9 +97,15 @@ class TicketAdmin(admin.ModelAdmin):
     form = TicketAgentForm
     change_form_template = "admin/tickets/ticket/change_form.html"
     list_display = [
-        "reference_link", "subject", "customer_email", "status", "priority", "assignee",
-        "age", "last_activity_at",
-    ]  # fmt: skip
+        "reference_link",
+        "subject",
+        "customer_email",
+        "status",
+        "priority",
+        "assignee",
+        "age",
+        "last_activity_at",
+    ]
     list_display_links = None
     list_filter = [
         OpenFilter,
@@ -116,9 +122,16 @@ class TicketAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["assign_to_me", "resolve_tickets", "close_tickets"]
     readonly_fields = [
-        "reference", "customer_display", "subject", "conversation", "source_page_display",
-        "created_at", "first_response_at", "resolved_at", "customer_saw",
-    ]  # fmt: skip
+        "reference",
+        "customer_display",
+        "subject",
+        "conversation",
+        "source_page_display",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+        "customer_saw",
+    ]
     fieldsets = [
         (None, {"fields": ["reference", "customer_display", "subject", "conversation"]}),
         (_("Reply"), {"fields": ["reply", "reply_internal"]}),
@@ -135,7 +148,7 @@ class TicketAdmin(admin.ModelAdmin):
                     "resolved_at",
                 ]
             },
-        ),  # fmt: skip
+        ),
     ]
 
     def get_queryset(self, request):
@@ -195,12 +208,17 @@ class TicketAdmin(admin.ModelAdmin):
                 "",
                 '<div class="deflect-message {}"><p><strong>{}</strong> · {}{}</p>{}</div>',
                 (
-                    (kind, who, timezone.localtime(when).strftime("%d %b %Y %H:%M"),
-                     " · " + str(_("internal note")) if kind else "", mark_safe(linebreaks(body)))
+                    (
+                        kind,
+                        who,
+                        timezone.localtime(when).strftime("%d %b %Y %H:%M"),
+                        " · " + str(_("internal note")) if kind else "",
+                        mark_safe(linebreaks(body)),
+                    )
                     for who, when, body, kind in entries
                 ),
             ),
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("what the customer already saw"))
     def customer_saw(self, ticket):
@@ -267,9 +285,11 @@ class TicketAdmin(admin.ModelAdmin):
         elif data["status"] != original.status:
             if original.status != Status.RESOLVED and data["status"] == Status.CLOSED:
                 services.ticket_resolve(
-                    ticket=original, actor=actor, resolution=data["resolution"],
+                    ticket=original,
+                    actor=actor,
+                    resolution=data["resolution"],
                     article=form.resolution_article(data),
-                )  # fmt: skip
+                )
             services.ticket_set_status(ticket=original, status=data["status"], actor=actor)
         obj.refresh_from_db()
 
@@ -280,8 +300,11 @@ class TicketAdmin(admin.ModelAdmin):
     def assign_to_me(self, request, queryset):
         for ticket in queryset:
             services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
-        self.message_user(request, ngettext("%d ticket assigned to you.", "%d tickets assigned to you.",
-                                            queryset.count()) % queryset.count())  # fmt: skip
+        self.message_user(
+            request,
+            ngettext("%d ticket assigned to you.", "%d tickets assigned to you.", queryset.count())
+            % queryset.count(),
+        )
 
     @admin.action(description=_("Resolve…"), permissions=["change"])
     def resolve_tickets(self, request, queryset):
@@ -291,11 +314,16 @@ class TicketAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 for ticket in queryset:
                     services.ticket_resolve(
-                        ticket=ticket, actor=request.user,
-                        resolution=form.cleaned_data["resolution"], article=article,
-                    )  # fmt: skip
-            self.message_user(request, ngettext("%d ticket resolved.", "%d tickets resolved.",
-                                                queryset.count()) % queryset.count())  # fmt: skip
+                        ticket=ticket,
+                        actor=request.user,
+                        resolution=form.cleaned_data["resolution"],
+                        article=article,
+                    )
+            self.message_user(
+                request,
+                ngettext("%d ticket resolved.", "%d tickets resolved.", queryset.count())
+                % queryset.count(),
+            )
             return None
         return TemplateResponse(
             request,

@@ -45,10 +45,11 @@ class ResolutionFields(forms.Form):
     )
 
     def setup_resolution_fields(self, ticket: Ticket | None):
-        self.fields["resolved_article"].queryset = live_articles()
         self.fields["resolved_article"].widget = AutocompleteSelect(
             Ticket._meta.get_field("resolved_article"), admin.site
         )
+        # Setting the queryset after the widget hands the widget its choices.
+        self.fields["resolved_article"].queryset = live_articles()
         if ticket is not None:
             self.fields["suggested_article"].choices = [
                 (s.key, s.title) for s in article_suggestions_for(ticket)

@@ -84,8 +84,13 @@ def send(notification_id: int) -> bool:
             next_attempt_at=None if gave_up else timezone.now() + _backoff(attempts),
         )
         log = logger.error if gave_up else logger.warning
-        log("E-mail %s to %s failed (attempt %d): %s", notification_id, notification.recipient,
-            attempts, error)  # fmt: skip
+        log(
+            "E-mail %s to %s failed (attempt %d): %s",
+            notification_id,
+            notification.recipient,
+            attempts,
+            error,
+        )
         return False
     Notification.objects.filter(pk=notification_id).update(
         state=Notification.State.SENT, attempts=attempts, sent_at=timezone.now()

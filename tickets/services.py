@@ -116,9 +116,13 @@ def contact_session_open_article(*, session: ContactSession, article: ArticlePag
         and not SuggestionShown.objects.filter(session=session, article=article).exists()
     ):
         SuggestionShown.objects.create(
-            session=session, article=article, title=article.title[:255], rank=0, score=0,
+            session=session,
+            article=article,
+            title=article.title[:255],
+            rank=0,
+            score=0,
             clicked_at=now,
-        )  # fmt: skip
+        )
     ContactSession.objects.filter(pk=session.pk).update(updated_at=now)
 
 
@@ -225,9 +229,12 @@ def ticket_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -
     if internal and from_customer:
         raise ValidationError(_("Only agents can add internal notes."))
     message = TicketMessage.objects.create(
-        ticket=ticket, author=author if author and author.is_authenticated else None,
-        from_customer=from_customer, body=body[:20000], internal=internal,
-    )  # fmt: skip
+        ticket=ticket,
+        author=author if author and author.is_authenticated else None,
+        from_customer=from_customer,
+        body=body[:20000],
+        internal=internal,
+    )
     if internal:
         _event(ticket, TicketEvent.Kind.NOTE, actor=message.author)
         _touch(ticket)
@@ -238,9 +245,11 @@ def ticket_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -
             _set_status(ticket, Status.OPEN, actor=message.author)
         if ticket.assignee and ticket.assignee.email:
             notifications.queue(
-                ticket, notifications.Kind.CUSTOMER_REPLY, message=message,
+                ticket,
+                notifications.Kind.CUSTOMER_REPLY,
+                message=message,
                 recipient=ticket.assignee.email,
-            )  # fmt: skip
+            )
         _touch(ticket)
     else:
         _event(ticket, TicketEvent.Kind.REPLIED, actor=author)
@@ -338,8 +347,13 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
         return ticket
     previous = ticket.assignee.email if ticket.assignee else ""
     ticket.assignee = assignee
-    _event(ticket, TicketEvent.Kind.ASSIGNED, actor=actor, from_value=previous[:64],
-           to_value=(assignee.email if assignee else "")[:64])  # fmt: skip
+    _event(
+        ticket,
+        TicketEvent.Kind.ASSIGNED,
+        actor=actor,
+        from_value=previous[:64],
+        to_value=(assignee.email if assignee else "")[:64],
+    )
     if ticket.status == Status.NEW and assignee is not None:
         _set_status(ticket, Status.OPEN, actor=actor)
     _touch(ticket, "assignee")
@@ -366,8 +380,13 @@ def ticket_set_priority(*, ticket: Ticket, priority: str, actor) -> Ticket:
 def ticket_set_category(*, ticket: Ticket, category: CategoryPage | None, actor) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.category_id != (category.pk if category else None):
-        _event(ticket, TicketEvent.Kind.CATEGORY, actor=actor,
-               from_value=str(ticket.category_id or ""), to_value=str(category.pk if category else ""))  # fmt: skip
+        _event(
+            ticket,
+            TicketEvent.Kind.CATEGORY,
+            actor=actor,
+            from_value=str(ticket.category_id or ""),
+            to_value=str(category.pk if category else ""),
+        )
         ticket.category = category
         _touch(ticket, "category")
     return ticket

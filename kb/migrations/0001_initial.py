@@ -9,134 +9,389 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
-        ('wagtailcore', '0098_apitoken'),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArticlePage',
+            name="ArticlePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.CharField(help_text='One or two sentences shown in suggestions and search results.', max_length=300, verbose_name='summary')),
-                ('body', wagtail.fields.StreamField([('text', 0), ('steps', 4), ('callout', 7), ('code', 10), ('image', 14)], block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'link', 'ol', 'ul', 'code', 'hr'], 'label': 'Rich text'}), 1: ('wagtail.blocks.CharBlock', (), {'label': 'Title', 'max_length': 200, 'required': False}), 2: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'code', 'ul']}), 3: ('wagtail.blocks.ListBlock', (2,), {'label': 'Steps', 'min_num': 1}), 4: ('wagtail.blocks.StructBlock', [[('title', 1), ('steps', 3)]], {}), 5: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('note', 'Note'), ('tip', 'Tip'), ('warning', 'Warning')], 'label': 'Kind'}), 6: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'code'], 'label': 'Text'}), 7: ('wagtail.blocks.StructBlock', [[('kind', 5), ('text', 6)]], {}), 8: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('text', 'Plain text'), ('bash', 'Shell'), ('json', 'JSON'), ('python', 'Python'), ('javascript', 'JavaScript'), ('html', 'HTML'), ('sql', 'SQL')], 'label': 'Language'}), 9: ('wagtail.blocks.TextBlock', (), {'label': 'Code'}), 10: ('wagtail.blocks.StructBlock', [[('language', 8), ('code', 9)]], {}), 11: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image'}), 12: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image.', 'label': 'Alternative text', 'max_length': 250}), 13: ('wagtail.blocks.CharBlock', (), {'label': 'Caption', 'max_length': 250, 'required': False}), 14: ('wagtail.blocks.StructBlock', [[('image', 11), ('alt_text', 12), ('caption', 13)]], {})}, verbose_name='body')),
-                ('source_id', models.CharField(blank=True, editable=False, help_text='The id this article had in the knowledge base it was imported from.', max_length=255, null=True, unique=True, verbose_name='import id')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.CharField(
+                        help_text="One or two sentences shown in suggestions and search results.",
+                        max_length=300,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [("text", 0), ("steps", 4), ("callout", 7), ("code", 10), ("image", 14)],
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "link",
+                                        "ol",
+                                        "ul",
+                                        "code",
+                                        "hr",
+                                    ],
+                                    "label": "Rich text",
+                                },
+                            ),
+                            1: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Title", "max_length": 200, "required": False},
+                            ),
+                            2: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "code", "ul"]},
+                            ),
+                            3: ("wagtail.blocks.ListBlock", (2,), {"label": "Steps", "min_num": 1}),
+                            4: ("wagtail.blocks.StructBlock", [[("title", 1), ("steps", 3)]], {}),
+                            5: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("note", "Note"),
+                                        ("tip", "Tip"),
+                                        ("warning", "Warning"),
+                                    ],
+                                    "label": "Kind",
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "code"], "label": "Text"},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("kind", 5), ("text", 6)]], {}),
+                            8: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("text", "Plain text"),
+                                        ("bash", "Shell"),
+                                        ("json", "JSON"),
+                                        ("python", "Python"),
+                                        ("javascript", "JavaScript"),
+                                        ("html", "HTML"),
+                                        ("sql", "SQL"),
+                                    ],
+                                    "label": "Language",
+                                },
+                            ),
+                            9: ("wagtail.blocks.TextBlock", (), {"label": "Code"}),
+                            10: (
+                                "wagtail.blocks.StructBlock",
+                                [[("language", 8), ("code", 9)]],
+                                {},
+                            ),
+                            11: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "Image"}),
+                            12: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the image.",
+                                    "label": "Alternative text",
+                                    "max_length": 250,
+                                },
+                            ),
+                            13: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Caption", "max_length": 250, "required": False},
+                            ),
+                            14: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 11), ("alt_text", 12), ("caption", 13)]],
+                                {},
+                            ),
+                        },
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="The id this article had in the knowledge base it was imported from.",
+                        max_length=255,
+                        null=True,
+                        unique=True,
+                        verbose_name="import id",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article',
+                "verbose_name": "article",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='CategoryPage',
+            name="CategoryPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('description', models.TextField(blank=True, max_length=500, verbose_name='description')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=500, verbose_name="description"),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='KnowledgeBasePage',
+            name="KnowledgeBasePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('heading', models.CharField(default='What do you need help with?', max_length=120, verbose_name='heading')),
-                ('intro', models.TextField(blank=True, max_length=500, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "heading",
+                    models.CharField(
+                        default="What do you need help with?",
+                        max_length=120,
+                        verbose_name="heading",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(blank=True, max_length=500, verbose_name="introduction"),
+                ),
             ],
             options={
-                'verbose_name': 'knowledge base',
+                "verbose_name": "knowledge base",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='SuggestIndexSnapshot',
+            name="SuggestIndexSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('generation', models.PositiveBigIntegerField(db_index=True, verbose_name='content generation')),
-                ('built_at', models.DateTimeField(auto_now_add=True, verbose_name='built at')),
-                ('article_count', models.PositiveIntegerField(verbose_name='articles')),
-                ('data', models.BinaryField(verbose_name='index data')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "generation",
+                    models.PositiveBigIntegerField(
+                        db_index=True, verbose_name="content generation"
+                    ),
+                ),
+                ("built_at", models.DateTimeField(auto_now_add=True, verbose_name="built at")),
+                ("article_count", models.PositiveIntegerField(verbose_name="articles")),
+                ("data", models.BinaryField(verbose_name="index data")),
             ],
             options={
-                'verbose_name': 'suggestion index',
-                'get_latest_by': 'id',
+                "verbose_name": "suggestion index",
+                "get_latest_by": "id",
             },
         ),
         migrations.CreateModel(
-            name='SuggestIndexState',
+            name="SuggestIndexState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('generation', models.PositiveBigIntegerField(default=0)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("generation", models.PositiveBigIntegerField(default=0)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SynonymGroup',
+            name="SynonymGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms', models.CharField(help_text='Words or phrases that mean the same thing, separated by commas, e.g. “invoice, receipt, bill” or “2fa, two-factor, two factor authentication”.', max_length=500, verbose_name='terms')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "terms",
+                    models.CharField(
+                        help_text="Words or phrases that mean the same thing, separated by commas, e.g. “invoice, receipt, bill” or “2fa, two-factor, two factor authentication”.",
+                        max_length=500,
+                        verbose_name="terms",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'synonym group',
-                'verbose_name_plural': 'synonyms',
-                'ordering': ['terms'],
+                "verbose_name": "synonym group",
+                "verbose_name_plural": "synonyms",
+                "ordering": ["terms"],
             },
         ),
         migrations.CreateModel(
-            name='ArticlePageTag',
+            name="ArticlePageTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_items', to='kb.articlepage')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged_items",
+                        to="kb.articlepage",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='articlepage',
-            name='tags',
-            field=modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='A comma-separated list of tags.', through='kb.ArticlePageTag', to='taggit.Tag', verbose_name='tags'),
+            model_name="articlepage",
+            name="tags",
+            field=modelcluster.contrib.taggit.ClusterTaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="kb.ArticlePageTag",
+                to="taggit.Tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.CreateModel(
-            name='RelatedArticle',
+            name="RelatedArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='kb.articlepage', verbose_name='article')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_links', to='kb.articlepage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="kb.articlepage",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="related_links",
+                        to="kb.articlepage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'related article',
-                'verbose_name_plural': 'related articles',
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "related article",
+                "verbose_name_plural": "related articles",
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ArticleFeedback',
+            name="ArticleFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(editable=False, max_length=64, verbose_name='visitor session')),
-                ('helpful', models.BooleanField(verbose_name='helpful')),
-                ('comment', models.TextField(blank=True, max_length=1000, verbose_name='comment')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='kb.articlepage', verbose_name='article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "session_key",
+                    models.CharField(editable=False, max_length=64, verbose_name="visitor session"),
+                ),
+                ("helpful", models.BooleanField(verbose_name="helpful")),
+                ("comment", models.TextField(blank=True, max_length=1000, verbose_name="comment")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="kb.articlepage",
+                        verbose_name="article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article feedback',
-                'verbose_name_plural': 'article feedback',
-                'indexes': [models.Index(fields=['article', 'helpful'], name='kb_articlef_article_fbb188_idx')],
-                'constraints': [models.UniqueConstraint(fields=('article', 'session_key'), name='kb_feedback_one_vote_per_session')],
+                "verbose_name": "article feedback",
+                "verbose_name_plural": "article feedback",
+                "indexes": [
+                    models.Index(
+                        fields=["article", "helpful"], name="kb_articlef_article_fbb188_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("article", "session_key"), name="kb_feedback_one_vote_per_session"
+                    )
+                ],
             },
         ),
     ]

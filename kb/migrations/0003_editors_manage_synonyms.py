@@ -3,7 +3,12 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-PERMISSIONS = ["add_synonymgroup", "change_synonymgroup", "delete_synonymgroup", "view_synonymgroup"]
+PERMISSIONS = [
+    "add_synonymgroup",
+    "change_synonymgroup",
+    "delete_synonymgroup",
+    "view_synonymgroup",
+]
 
 
 def grant(apps, schema_editor):

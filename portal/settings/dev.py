@@ -1,4 +1,4 @@
-"""Settings for `make run` on a developer's machine: debug on, a throwaway secret, console e-mail."""
+"""Settings for `make run`: debug on, a throwaway secret, console e-mail."""
 
 import os
 

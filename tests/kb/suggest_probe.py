@@ -13,4 +13,4 @@ from kb.selectors import suggest_articles  # noqa: E402
 
 for line in sys.stdin:
     result = suggest_articles(line.strip())
-    print(json.dumps([s.key for s in result.suggestions]), flush=True)
+    print(json.dumps([s.key for s in result.suggestions]), flush=True)  # noqa: T201

@@ -37,7 +37,8 @@ def test_category_page_lists_its_live_articles_in_title_order(client):
 def test_article_page_has_breadcrumbs_body_blocks_and_related_articles(client):
     first = make_article(
         "Export timesheets",
-        "Intro.\n\n1. Open **Reports**\n2. Click Export\n\n> **Warning:** Large exports take a minute.\n\n"
+        "Intro.\n\n1. Open **Reports**\n2. Click Export\n\n"
+        "> **Warning:** Large exports take a minute.\n\n"
         "```bash\ncurl https://api.example/v1/export\n```",
         category="Reports",
         tags=("export", "csv"),

@@ -26,10 +26,13 @@ def manage(*args, **env):
 
 def test_check_deploy_is_clean_with_production_settings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         SECRET_KEY="x" * 30 + "-a-long-random-production-secret-value",
         ALLOWED_HOSTS="support.example.com",
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -74,16 +77,24 @@ def test_database_and_redis_urls_switch_backends():
     }
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    ).stdout.split("\n")  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split("\n")
     assert out[0] == "django.db.backends.postgresql"
     assert out[1] == "django.core.cache.backends.redis.RedisCache"
     assert out[2] == "True False"
     env.pop("DATABASE_URL"), env.pop("REDIS_URL")
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    ).stdout.split("\n")  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split("\n")
     assert out[0] == "django.db.backends.sqlite3"
     assert out[1] == "django.core.cache.backends.locmem.LocMemCache"
     assert out[2] == "False True"

@@ -7,7 +7,7 @@ AGENT_PERMISSIONS = {
     "tickets": ["view_ticket", "change_ticket", "work_ticket_queue", "view_contactsession",
                 "view_notification"],
     "kb": ["view_articlepage"],  # to pick the article that answered a ticket
-}  # fmt: skip
+}
 
 
 def create_agents(apps, schema_editor):

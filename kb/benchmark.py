@@ -1,0 +1,166 @@
+"""Synthetic load for the suggestion engine: build time, memory and latency against rank_bm25.
+
+The corpus is reproducible from a seed: ~300-word articles with ~6-word titles drawn from a
+Zipfian vocabulary whose most frequent ranks are real English stopwords (as in real text, where
+they are about 40% of the words) followed by ~50,000 pronounceable pseudo-words. Queries take
+2-10 content words mostly from one target article, some noise words, and about a third end in a
+half-typed word, as when the customer is still typing.
+"""
+
+import time
+from itertools import product
+
+import numpy as np
+
+from .analysis import STOPWORDS, analyze
+from .suggest import Document, SuggestIndex, document_tokens
+
+VOCABULARY_SIZE = 50_000
+ZIPF_SHIFT = 2.7  # Zipf-Mandelbrot: flattens the very top of the curve as in real text
+
+
+def pseudo_words(count: int, rng: np.random.Generator) -> list[str]:
+    """Distinct pronounceable made-up words of 2-4 syllables, in random order."""
+    onsets = ["", "b", "br", "c", "ch", "d", "f", "g", "gr", "k", "l", "m", "n", "p", "pl", "r"]
+    onsets += ["s", "sh", "st", "t", "tr", "v", "w", "z"]
+    syllables = [o + v for o, v in product(onsets, ["a", "e", "i", "o", "u", "ai", "ou"])]
+    words: dict[str, None] = {}
+    while len(words) < count:
+        length = int(rng.integers(2, 5))
+        picks = rng.integers(0, len(syllables), size=length)
+        word = "".join(syllables[i] for i in picks) + ("n" if rng.random() < 0.3 else "")
+        if word not in STOPWORDS:
+            words.setdefault(word)
+    return list(words)
+
+
+def _vocabulary(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Words by frequency rank and their Zipfian probabilities."""
+    stopwords = sorted(w for w in STOPWORDS if w.isalpha())
+    rng.shuffle(stopwords)
+    words = np.array(stopwords + pseudo_words(VOCABULARY_SIZE, rng), dtype=object)
+    weights = 1.0 / (np.arange(len(words)) + ZIPF_SHIFT)
+    return words, weights / weights.sum()
+
+
+def _sentences(words: list[str], rng: np.random.Generator) -> str:
+    """Words joined into sentences of 8-20 words, so snippets have something to cut."""
+    out, start = [], 0
+    while start < len(words):
+        end = start + int(rng.integers(8, 21))
+        sentence = " ".join(words[start:end])
+        out.append(sentence[:1].upper() + sentence[1:] + ".")
+        start = end
+    return " ".join(out)
+
+
+def synthetic_corpus(n_articles: int, rng: np.random.Generator) -> tuple[list[Document], dict]:
+    words, p = _vocabulary(rng)
+    title_len = rng.integers(4, 9, size=n_articles)
+    body_len = rng.integers(200, 401, size=n_articles)
+    drawn = words[rng.choice(len(words), size=int(title_len.sum() + body_len.sum()), p=p)].tolist()
+    documents, cursor = [], 0
+    for i in range(n_articles):
+        title = drawn[cursor : cursor + title_len[i]]
+        body = drawn[cursor + title_len[i] : cursor + title_len[i] + body_len[i]]
+        cursor += title_len[i] + body_len[i]
+        documents.append(
+            Document(key=i, title=" ".join(title).capitalize(), body=_sentences(body, rng))
+        )
+    return documents, {"words": words, "p": p}
+
+
+def synthetic_queries(
+    documents: list[Document], vocabulary: dict, count: int, rng: np.random.Generator
+) -> list[str]:
+    """Tickets of 2-10 words, mostly from one target article, some still being typed."""
+    queries = []
+    for target in rng.integers(0, len(documents), size=count):
+        doc = documents[target]
+        words = f"{doc.title} {doc.body}".lower().replace(".", "").split()
+        content = [w for w in dict.fromkeys(words) if w not in STOPWORDS]
+        length = int(rng.integers(2, 11))
+        noise = int(rng.binomial(length, 0.2))
+        picked = [content[i] for i in rng.integers(0, len(content), size=length - noise)]
+        drawn = rng.choice(len(vocabulary["p"]), noise, p=vocabulary["p"])
+        picked += vocabulary["words"][drawn].tolist()
+        rng.shuffle(picked)
+        text = " ".join(picked)
+        if rng.random() < 0.35 and len(picked[-1]) > 3:
+            text = text[: len(text) - int(rng.integers(1, len(picked[-1]) - 1))]
+        elif rng.random() < 0.5:
+            text += "?"
+        queries.append(text)
+    return queries
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    return float(np.percentile(samples, 50)), float(np.percentile(samples, 99))
+
+
+def _timed(function, inputs) -> list[float]:
+    """Milliseconds per call."""
+    samples = []
+    for value in inputs:
+        started = time.perf_counter()
+        function(value)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def run_bench(
+    n_articles: int, *, queries: int = 200, naive_queries: int | None = None, seed: int = 0
+) -> dict:
+    """Build and query an index of `n_articles` synthetic articles; compare with rank_bm25."""
+    from rank_bm25 import BM25Okapi  # the reference implementation: benchmarks only
+
+    rng = np.random.default_rng(seed)
+    documents, vocabulary = synthetic_corpus(n_articles, rng)
+    texts = synthetic_queries(documents, vocabulary, queries, rng)
+    started = time.perf_counter()
+    index = SuggestIndex.build(documents)
+    build_s = time.perf_counter() - started
+    for text in texts[:20]:  # warm the stem cache and the per-thread buffer
+        index.suggest(text)
+    engine = _timed(lambda text: index.suggest(text, limit=5), texts)
+    ranking = _timed(lambda text: index.suggest(text, limit=5, snippets=False), texts)
+    result = {
+        "articles": n_articles,
+        "queries": len(texts),
+        "build_s": build_s,
+        "index_mb": index.nbytes / 1e6,
+        "serialized_mb": len(index.to_bytes()) / 1e6,
+        "suggest_p50_ms": _percentiles(engine)[0],
+        "suggest_p99_ms": _percentiles(engine)[1],
+        "ranking_p50_ms": _percentiles(ranking)[0],
+        "ranking_p99_ms": _percentiles(ranking)[1],
+    }
+    naive_count = len(texts) if naive_queries is None else naive_queries
+    if naive_count:
+        started = time.perf_counter()
+        reference = BM25Okapi([document_tokens(doc) for doc in documents])
+        result["naive_build_s"] = time.perf_counter() - started
+        analysed = [analyze(text) for text in texts[:naive_count]]
+        naive = _timed(lambda tokens: np.argsort(reference.get_scores(tokens))[::-1][:5], analysed)
+        result["naive_p50_ms"], result["naive_p99_ms"] = _percentiles(naive)
+        result["speedup_p50"] = result["naive_p50_ms"] / result["suggest_p50_ms"]
+    return result
+
+
+def format_bench(result: dict) -> str:
+    """One line per figure, for people."""
+    lines = [f"{result['articles']:,} articles, {result['queries']} queries"]
+    lines.append(
+        f"  build {result['build_s']:.2f} s, index {result['index_mb']:.1f} MB in memory, "
+        f"{result['serialized_mb']:.1f} MB serialised"
+    )
+    for name in ("suggest", "ranking", "naive"):
+        if f"{name}_p50_ms" in result:
+            label = {"suggest": "suggest()", "ranking": "ranking only", "naive": "rank_bm25"}[name]
+            lines.append(
+                f"  {label:13s} p50 {result[f'{name}_p50_ms']:.3f} ms, "
+                f"p99 {result[f'{name}_p99_ms']:.3f} ms"
+            )
+    if "speedup_p50" in result:
+        lines.append(f"  engine is {result['speedup_p50']:.0f}x faster than rank_bm25 at p50")
+    return "\n".join(lines)

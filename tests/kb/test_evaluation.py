@@ -1,0 +1,145 @@
+"""The evaluation harness: records to documents, recall and MRR, typing, unanswerable tickets."""
+
+import json
+
+import pytest
+
+from kb.benchmark import format_bench, run_bench
+from kb.evaluation import (
+    document_from_record,
+    learned_phrases,
+    ranking_metrics,
+    read_jsonl,
+    run_eval,
+    typed,
+)
+from kb.suggest import Document
+
+
+def write_jsonl(path, records) -> str:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return str(path)
+
+
+def articles(tmp_path) -> str:
+    return write_jsonl(
+        tmp_path / "articles.jsonl",
+        [
+            {"id": "a1", "title": "Reset your password", "body": "Use the forgotten link."},
+            {"id": "a2", "title": "Download an invoice", "body": "Invoices are under Billing."},
+            {"id": "a3", "title": "Connect a custom domain", "body": "Point your DNS records."},
+            {"id": "a4", "title": "Cancel a subscription", "body": "Cancel from Billing."},
+        ],
+    )
+
+
+def queries(tmp_path) -> str:
+    return write_jsonl(
+        tmp_path / "queries.jsonl",
+        [
+            {"id": "q1", "text": "I forgot my password", "relevant": ["a1"]},
+            {"id": "q2", "text": "where can I download last month's invoice", "relevant": ["a2"]},
+            {"id": "q3", "text": "how do I connect my domain", "relevant": ["a3"]},
+            {"id": "q4", "text": "stop my subscription please", "relevant": ["a4"]},
+        ],
+    )
+
+
+def test_a_record_without_summary_gives_a_document_with_an_empty_summary():
+    record = {"id": "a1", "title": "Reset your password", "body": "Use the link."}
+    assert document_from_record(record) == Document(
+        key="a1", title="Reset your password", body="Use the link."
+    )
+
+
+def test_a_record_may_carry_summary_tags_and_category():
+    record = {
+        "id": "a2",
+        "title": "Invoices",
+        "body": "Body.",
+        "summary": "Where invoices are.",
+        "tags": ["billing", "pdf"],
+        "category": "Billing",
+    }
+    doc = document_from_record(record)
+    assert (doc.summary, doc.tags, doc.category) == (
+        "Where invoices are.",
+        ("billing", "pdf"),
+        "Billing",
+    )
+
+
+def test_typed_keeps_the_first_characters_only():
+    assert typed("reset my password", 8) == "reset my"
+    assert typed("reset my password", None) == "reset my password"
+
+
+def test_ranking_metrics_count_recall_at_one_and_five_and_reciprocal_rank():
+    rankings = [["a", "b"], ["x", "y", "a"], ["x"] * 10]
+    metrics = ranking_metrics(rankings, [{"a"}, {"a"}, {"a"}])
+    assert metrics == pytest.approx(
+        {"recall@1": 1 / 3, "recall@5": 2 / 3, "mrr@10": (1 + 1 / 3) / 3}
+    )
+
+
+def test_recall_counts_the_share_of_relevant_articles_found():
+    assert ranking_metrics([["a", "x"]], [{"a", "b"}])["recall@5"] == 0.5
+
+
+def test_run_eval_reports_recall_mrr_and_latency(tmp_path):
+    report = run_eval(articles(tmp_path), queries(tmp_path))
+    assert report["queries"] == 4
+    assert report["recall@5"] == 1.0 and report["recall@1"] == 1.0 and report["mrr@10"] == 1.0
+    assert 0 < report["p50_ms"] <= report["p99_ms"]
+
+
+def test_run_eval_with_a_prefix_sees_only_what_was_typed_so_far(tmp_path):
+    report = run_eval(articles(tmp_path), queries(tmp_path), prefix=3)
+    assert report["recall@5"] < 1.0
+
+
+def test_run_eval_reports_the_share_of_unanswerable_tickets_left_without_suggestions(tmp_path):
+    unanswerable = write_jsonl(
+        tmp_path / "unanswerable.jsonl",
+        [
+            {"id": "u1", "text": "my cat likes tuna", "relevant": []},
+            {"id": "u2", "text": "password", "relevant": []},
+        ],
+    )
+    report = run_eval(articles(tmp_path), queries(tmp_path), unanswerable_path=unanswerable)
+    assert report["unanswerable_suppressed"] == 0.5
+
+
+def test_learned_tickets_become_phrases_of_the_articles_that_resolved_them(tmp_path):
+    learned = [
+        {"id": "t1", "text": "stop  billing me", "relevant": ["a4"]},
+        {"id": "t2", "text": "stop billing me", "relevant": ["a4"]},
+        {"id": "t3", "text": "end my plan", "relevant": ["a4", "a2"]},
+        {"id": "t4", "text": "quit", "relevant": ["a4"]},
+    ]
+    assert learned_phrases(learned, per_article=2) == {
+        "a4": ("stop billing me", "end my plan"),
+        "a2": ("end my plan",),
+    }
+
+
+def test_learned_phrasings_help_a_ticket_that_shares_no_word_with_the_article(tmp_path):
+    ticket = [{"id": "q9", "text": "terminate my plan", "relevant": ["a4"]}]
+    query_path = write_jsonl(tmp_path / "ticket.jsonl", ticket)
+    learn = [{"id": "t1", "text": "how to terminate the plan", "relevant": ["a4"]}]
+    learn_path = write_jsonl(tmp_path / "learn.jsonl", learn)
+    assert run_eval(articles(tmp_path), query_path)["recall@5"] == 0.0
+    assert run_eval(articles(tmp_path), query_path, learn_path=learn_path)["recall@5"] == 1.0
+
+
+def test_read_jsonl_skips_blank_lines(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": 1}\n\n{"id": 2}\n', encoding="utf-8")
+    assert read_jsonl(path) == [{"id": 1}, {"id": 2}]
+
+
+def test_a_small_benchmark_runs_and_formats_for_people():
+    result = run_bench(300, queries=20, naive_queries=5, seed=1)
+    assert result["articles"] == 300 and result["queries"] == 20
+    assert result["suggest_p50_ms"] > 0 and result["naive_p50_ms"] > 0
+    assert "rank_bm25" in format_bench(result)
