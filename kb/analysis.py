@@ -72,8 +72,26 @@ def iter_words(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
         yield match.start(), match.end(), _word_tokens(_fold(match.group()))
 
 
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_CAMEL_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _split_camel(text: str) -> str:
+    # "ObjectServer" is also written "Object Server": keep the word and add its parts.
+    return _WORD.sub(
+        lambda m: (
+            m.group()
+            if not _CAMEL.search(m.group())
+            else m.group() + " " + " ".join(p for p in _CAMEL_SPLIT.split(m.group()) if len(p) > 1)
+        ),
+        text,
+    )
+
+
 def surface_tokens(text: str) -> list[str]:
     """Case-folded word tokens as written, stopwords included, in text order."""
+    if _CAMEL.search(text):
+        text = _split_camel(text)
     words = _WORD.findall(_fold(text))
     joined = " ".join(words)  # scanning one string for joiners is far quicker than each word
     if not any(c in joined for c in "-.'’") and max(map(len, words), default=0) <= MAX_TOKEN_LENGTH:

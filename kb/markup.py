@@ -201,6 +201,11 @@ def blocks_to_text(raw_blocks: list[dict]) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def readable_text(body: str) -> str:
+    """The plain text an article body shows once imported (whatever its format)."""
+    return blocks_to_text(html_to_blocks(to_safe_html(body)))
+
+
 def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
     """The opening sentence(s) of `text`, cut at a word boundary."""
     flat = " ".join(text.split())

@@ -2,7 +2,8 @@
 
 Scores are exactly those of rank_bm25's BM25Okapi over `document_tokens`: the weight of every
 (term, document) pair is precomputed with the same floating-point expression, and a query adds
-the rows of its terms, in query order, into a per-thread buffer. Nothing here knows Django.
+the rows of its terms, in query order, into a per-thread buffer. Completions, synonyms, typo
+corrections and word pairs join the query with weights below one. Nothing here knows Django.
 """
 
 import io
@@ -31,11 +32,14 @@ from .analysis import (
     surface_tokens,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_QUERY_TERMS = 256
 MAX_CORRECTIONS = 3  # typo corrections per query: each costs ~50 µs
 MIN_CORRECTED_LENGTH = 5
-_STORED_ARRAYS = ("indptr", "doc_ids", "tf", "doc_len", "idf", "doc_group", "surface_stem")
+_STORED_ARRAYS = (
+    "indptr", "doc_ids", "tf", "doc_len", "idf", "doc_group", "surface_stem",
+    "title_indptr", "title_doc_ids", "title_tf", "title_doc_len", "title_idf",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,7 @@ class Suggestion:
 class SuggestResult:
     query: str
     suggestions: list[Suggestion]
-    total: int  # visible articles above the threshold, for pagination
+    total: int  # visible articles shown for this query, for pagination
     top_score: float  # best visible match before the threshold; 0.0 if nothing matched
     top_relative: float
 
@@ -85,6 +89,10 @@ class EngineParams:
     category_weight: int = 1
     phrases_weight: int = 2
     body_weight: int = 1
+    # A second BM25Okapi over titles alone, added to the score with this weight: in the main
+    # index a title's words are diluted by long bodies (length normalisation), yet a title is
+    # the article's own one-line answer to "what is this about".
+    title_channel: float = 1.0
     # Adjacent word pairs of titles and summaries are indexed too ("reset password"); a pair
     # in the query counts this much.
     bigram_weight: float = 0.5
@@ -99,7 +107,10 @@ class EngineParams:
     typo_weight: float = 0.7  # a known word one typo away from an unknown one
     unknown_word_weight: float = 1.0  # how much a word no article uses lowers relative scores
     relative_words: int = 8  # relative scores measure a match against this many words at most
-    threshold: float = 0.12  # least relative score shown to a customer
+    # Nothing is shown unless the best article reaches `threshold` relative score; the
+    # articles after it need `threshold * tail_ratio`.
+    threshold: float = 0.2
+    tail_ratio: float = 0.5
     snippet_width: int = 200
     snippet_body_chars: int = 500  # how much of each body is kept for snippets
     phrases_per_article: int = 20
@@ -185,9 +196,28 @@ class SuggestIndex:
                 self._synonym_starts.setdefault(member[0], []).append((g, m))
         self._indptr = arrays["indptr"]
         self._doc_ids = arrays["doc_ids"]
-        self._idf: list[float] = arrays["idf"].tolist()
         self._df = np.diff(self._indptr)
-        self._weights = _bm25_weights(arrays, params)
+        self._weights = _bm25_weights(arrays, params)  # exactly rank_bm25's
+        # Ranking uses the same weights, except in a corpus so small or uniform that
+        # BM25Okapi's idf averages zero or less (one or two articles): there every term would
+        # score nothing or less, so Lucene's always-positive idf stands in.
+        idf = arrays["idf"]
+        self._rank_weights = self._weights
+        if _degenerate(self._df, len(arrays["doc_len"])):
+            idf = np.log1p((len(arrays["doc_len"]) - self._df + 0.5) / (self._df + 0.5))
+            self._rank_weights = _bm25_weights({**arrays, "idf": idf}, params)
+        self._idf: list[float] = idf.tolist()
+        title = {
+            key.removeprefix("title_"): arrays[key] for key in arrays if key.startswith("title_")
+        }
+        self._title_indptr, self._title_doc_ids = title["indptr"], title["doc_ids"]
+        title_idf = title["idf"]
+        if _degenerate(np.diff(title["indptr"]), len(title["doc_len"])):
+            df = np.diff(title["indptr"])
+            title_idf = np.log1p((len(title["doc_len"]) - df + 0.5) / (df + 0.5))
+        self._title_weights = params.title_channel * _bm25_weights(
+            {**title, "idf": title_idf}, params
+        )
         # Spellings of each term (surface words grouped by stem), for highlighting.
         self._forms_order = np.argsort(arrays["surface_stem"], kind="stable")
         self._forms_ptr = np.searchsorted(
@@ -221,6 +251,7 @@ class SuggestIndex:
         surface: set[str] = set()
         # Typed arrays, not lists: a list spends ~36 bytes on each of millions of postings.
         rows, cols, tfs = array("q"), array("i"), array("q")
+        title_rows, title_cols, title_tfs, title_len = array("q"), array("i"), array("q"), []
         doc_len, doc_group = [], []
         meta: dict = {"keys": [], "titles": [], "urls": [], "summaries": [], "sources": []}
         groups: dict[tuple[int, ...], int] = {(): 0}  # restriction sets; 0 is public
@@ -238,6 +269,11 @@ class SuggestIndex:
             tfs.extend(counts.values())
             cols.extend(repeat(d, len(counts)))
             doc_len.append(len(tokens))
+            title_counts = Counter(stems(fields_of_doc[0][0]))  # every title term is a term
+            title_rows.extend(map(term_ids.__getitem__, title_counts))
+            title_tfs.extend(title_counts.values())
+            title_cols.extend(repeat(d, len(title_counts)))
+            title_len.append(sum(title_counts.values()))
             for surface_of_field, weight, _ in fields_of_doc:
                 if weight:
                     surface.update(surface_of_field)
@@ -256,23 +292,13 @@ class SuggestIndex:
             surface=sorted(spelled),
             synonyms=_analyse_synonyms(synonyms),
         )
-        term_of = np.frombuffer(rows, dtype=np.int64)
-        order = np.argsort(term_of, kind="stable")  # by term, documents ascending within each
-        df = np.bincount(term_of, minlength=len(term_ids))
         arrays = {
-            "indptr": np.concatenate(([0], np.cumsum(df))).astype(np.int64),
-            "doc_ids": np.frombuffer(cols, dtype=np.int32)[order],
-            "tf": np.frombuffer(tfs, dtype=np.int64)[order].astype(np.uint32),
-            "doc_len": np.array(doc_len, dtype=np.int64),
-            "idf": _okapi_idf(df, len(doc_len), params),
+            **_postings(rows, cols, tfs, doc_len, len(term_ids), params),
+            **_postings(title_rows, title_cols, title_tfs, title_len, len(term_ids), params,
+                        prefix="title_"),
             "doc_group": np.array(doc_group, dtype=np.int32),
             "surface_stem": np.array([spelled[s] for s in meta["surface"]], dtype=np.int32),
-        }
-        # Term frequencies are small: store them in the narrowest type that holds them.
-        for narrow in (np.uint8, np.uint16):
-            if len(tfs) and arrays["tf"].max() <= np.iinfo(narrow).max:
-                arrays["tf"] = arrays["tf"].astype(narrow)
-                break
+        }  # fmt: skip
         return cls(arrays, meta, params)
 
     def to_bytes(self) -> bytes:
@@ -314,6 +340,9 @@ class SuggestIndex:
     def nbytes(self) -> int:
         """Approximate memory held by the index, in bytes."""
         arrays = [*self._arrays.values(), self._weights, self._df, self._surface_df]
+        arrays.append(self._title_weights)
+        if self._rank_weights is not self._weights:
+            arrays.append(self._rank_weights)
         arrays += [self._forms_order, self._forms_ptr]
         strings = [*self._terms, *self._titles, *self._urls, *self._summaries, *self._sources]
         strings += self._surface
@@ -358,7 +387,10 @@ class SuggestIndex:
             return nothing
         top_score = float(scores.max())
         threshold = self.params.threshold if threshold is None else threshold
-        shown = scores >= threshold * query.bound
+        if top_score < threshold * query.bound:  # nothing answers this well enough
+            return SuggestResult(text, [], 0, top_score, top_score / query.bound)
+        # Once something answers, weaker articles may follow it, down to a lower floor.
+        shown = scores >= threshold * self.params.tail_ratio * query.bound
         candidates, scores = candidates[shown], scores[shown]
         offset = max(offset, 0)
         chosen = _top(scores, offset + limit)[offset:]
@@ -395,10 +427,13 @@ class SuggestIndex:
             # add.at adds in place (no gather/scatter copies); a term's documents are distinct,
             # so each score gets exactly the additions rank_bm25 makes, in the same order.
             if weight == 1.0:
-                np.add.at(buffer, ids, self._weights[lo:hi])
+                np.add.at(buffer, ids, self._rank_weights[lo:hi])
             else:
-                np.add.at(buffer, ids, weight * self._weights[lo:hi])
+                np.add.at(buffer, ids, weight * self._rank_weights[lo:hi])
             touched.append(ids)
+            lo, hi = self._title_indptr[t], self._title_indptr[t + 1]
+            if hi > lo:  # title docs are a subset of the term's docs: nothing new is touched
+                np.add.at(buffer, self._title_doc_ids[lo:hi], weight * self._title_weights[lo:hi])
         ids = np.concatenate(touched) if len(touched) > 1 else touched[0]
         # With many documents touched, scanning the buffer beats sorting their ids.
         dense = len(ids) * 32 > len(buffer)
@@ -478,6 +513,7 @@ class SuggestIndex:
 
     def _most(self, t: int, weight: float) -> float:
         """The most a term can add to a score: BM25's tf part tends to k1 + 1."""
+        # The main index only: a title match is a bonus on top (relative scores may pass 1).
         return weight * max(self._idf[t], 0.0) * (self.params.k1 + 1)
 
     def _add_alternatives(
@@ -560,6 +596,35 @@ class SuggestIndex:
         return highlight(source, find_words(source, forms), width=self.params.snippet_width)
 
 
+def _postings(
+    rows: array,
+    cols: array,
+    tfs: array,
+    doc_len: list[int],
+    n_terms: int,
+    params: EngineParams,
+    *,
+    prefix: str = "",
+) -> dict[str, np.ndarray]:
+    """A term-major sparse matrix of term frequencies, with BM25Okapi idf per term."""
+    term_of = np.frombuffer(rows, dtype=np.int64)
+    order = np.argsort(term_of, kind="stable")  # by term, documents ascending within each
+    df = np.bincount(term_of, minlength=n_terms)
+    tf = np.frombuffer(tfs, dtype=np.int64)[order].astype(np.uint32)
+    # Term frequencies are small: store them in the narrowest type that holds them.
+    for narrow in (np.uint8, np.uint16):
+        if len(tf) and tf.max() <= np.iinfo(narrow).max:
+            tf = tf.astype(narrow)
+            break
+    return {
+        f"{prefix}indptr": np.concatenate(([0], np.cumsum(df))).astype(np.int64),
+        f"{prefix}doc_ids": np.frombuffer(cols, dtype=np.int32)[order],
+        f"{prefix}tf": tf,
+        f"{prefix}doc_len": np.array(doc_len, dtype=np.int64),
+        f"{prefix}idf": _okapi_idf(df, len(doc_len), params),
+    }
+
+
 def _okapi_idf(df: np.ndarray, corpus_size: int, params: EngineParams) -> np.ndarray:
     """BM25Okapi idf per term, summed in first-seen order exactly as rank_bm25 0.2.2 does."""
     idf = [math.log(corpus_size - freq + 0.5) - math.log(freq + 0.5) for freq in df.tolist()]
@@ -570,6 +635,14 @@ def _okapi_idf(df: np.ndarray, corpus_size: int, params: EngineParams) -> np.nda
         idf_sum += value
     eps = params.epsilon * (idf_sum / len(idf))
     return np.array([eps if value < 0 else value for value in idf], dtype=np.float64)
+
+
+def _degenerate(df: np.ndarray, corpus_size: int) -> bool:
+    """Whether BM25Okapi's average idf is zero or less, flooring every common term at or below 0."""
+    if not len(df):
+        return False
+    idf = np.log(corpus_size - df + 0.5) - np.log(df + 0.5)
+    return float(idf.mean()) <= 0
 
 
 def _bm25_weights(arrays: dict[str, np.ndarray], params: EngineParams) -> np.ndarray:

@@ -11,6 +11,7 @@ from kb.evaluation import (
     ranking_metrics,
     read_jsonl,
     run_eval,
+    threshold_tradeoff,
     typed,
 )
 from kb.suggest import Document
@@ -45,10 +46,13 @@ def queries(tmp_path) -> str:
     )
 
 
-def test_a_record_without_summary_gives_a_document_with_an_empty_summary():
-    record = {"id": "a1", "title": "Reset your password", "body": "Use the link."}
+def test_a_record_is_seen_as_the_importer_would_store_it():
+    record = {"id": "a1", "title": "Reset your password", "body": "Use **the link**.\n\nThen <sign in>."}
     assert document_from_record(record) == Document(
-        key="a1", title="Reset your password", body="Use the link."
+        key="a1",
+        title="Reset your password",
+        summary="Use the link. Then <sign in>.",
+        body="Use the link.\nThen <sign in>.",
     )
 
 
@@ -108,6 +112,22 @@ def test_run_eval_reports_the_share_of_unanswerable_tickets_left_without_suggest
     )
     report = run_eval(articles(tmp_path), queries(tmp_path), unanswerable_path=unanswerable)
     assert report["unanswerable_suppressed"] == 0.5
+
+
+def test_the_threshold_tradeoff_runs_from_showing_everything_to_showing_nothing(tmp_path):
+    unanswerable = write_jsonl(
+        tmp_path / "unanswerable.jsonl", [{"id": "u1", "text": "password", "relevant": []}]
+    )
+    everything, nothing = threshold_tradeoff(
+        articles(tmp_path), queries(tmp_path), unanswerable, [0.0, 10.0]
+    )
+    assert everything == {
+        "threshold": 0.0,
+        "recall@5": 1.0,
+        "answerable_silenced": 0.0,
+        "unanswerable_suppressed": 0.0,
+    }
+    assert nothing["recall@5"] == 0.0 and nothing["unanswerable_suppressed"] == 1.0
 
 
 def test_learned_tickets_become_phrases_of_the_articles_that_resolved_them(tmp_path):

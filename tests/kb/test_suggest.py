@@ -86,7 +86,8 @@ def test_scores_stay_exact_after_a_round_trip_through_bytes():
 
 def test_suggestion_scores_are_bm25_when_every_query_weight_is_one():
     documents = random_corpus(4, size=80)
-    index = SuggestIndex.build(documents, params=EngineParams(bigram_weight=1.0, threshold=0))
+    params = EngineParams(bigram_weight=1.0, title_channel=0.0, threshold=0)
+    index = SuggestIndex.build(documents, params=params)
     text = "word1 word2 account word9 "  # ends in a space: no completion
     terms = analyze(text)
     expected = index.bm25_scores(terms + bigrams(terms))
@@ -113,11 +114,14 @@ def test_equal_scores_are_ranked_in_document_order():
     assert [s.key for s in index.suggest("gift card ").suggestions] == [30, 10, 20]
 
 
-def test_a_knowledge_base_of_one_or_two_articles_suggests_nothing_as_bm25okapi_scores_it():
-    # BM25Okapi gives a term found in half the articles or more an idf of zero or below;
-    # with one or two articles that is every term. Documented, not hidden.
+def test_a_knowledge_base_of_one_or_two_articles_still_gets_suggestions():
+    # BM25Okapi gives every term of one or two articles an idf of zero or less; ranking then
+    # falls back to an always-positive idf, while bm25_scores stays exactly rank_bm25's.
     for documents in (help_centre()[:1], help_centre()[:2]):
-        assert SuggestIndex.build(documents).suggest("password invoice ").suggestions == []
+        index = SuggestIndex.build(documents)
+        assert index.suggest("reset password ").suggestions[0].key == 1
+        reference = BM25Okapi([document_tokens(doc) for doc in documents])
+        assert np.array_equal(index.bm25_scores(["password"]), reference.get_scores(["password"]))
 
 
 # --- typing, synonyms ------------------------------------------------------------------------
@@ -190,6 +194,15 @@ def test_a_good_query_shows_suggestions_with_relative_scores():
     assert result.suggestions[0].key == 2
     assert result.top_relative == result.suggestions[0].relative > EngineParams().threshold
     assert result.top_score == result.suggestions[0].score
+
+
+def test_once_the_best_article_qualifies_weaker_ones_may_follow_it():
+    index = SuggestIndex.build(help_centre())
+    result = index.suggest("cancel billing")
+    threshold = EngineParams().threshold
+    assert result.suggestions[0].key == 8 and result.suggestions[0].relative >= threshold
+    assert result.suggestions[1].key == 2  # mentions Billing only: weaker, still useful
+    assert threshold * EngineParams().tail_ratio <= result.suggestions[1].relative < threshold
 
 
 def test_garbage_finds_nothing_and_records_zero():

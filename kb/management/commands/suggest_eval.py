@@ -1,0 +1,58 @@
+"""Measure suggestion quality on labelled questions, with the engine the portal serves."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.evaluation import run_eval
+
+
+class Command(BaseCommand):
+    help = (
+        "Index ARTICLES (JSONL: id, title, body…) as the portal would, run every question of "
+        "QUERIES (JSONL: id, text, relevant) and print Recall@1, Recall@5, MRR@10 and latency. "
+        "No database is used."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=Path, required=True)
+        parser.add_argument("--queries", type=Path, required=True)
+        parser.add_argument(
+            "--prefix", type=int, help="Use only the first N characters of each question."
+        )
+        parser.add_argument(
+            "--unanswerable", type=Path, help="Questions no article answers: share left silent."
+        )
+        parser.add_argument(
+            "--learn",
+            type=Path,
+            help="Questions treated as tickets resolved by their relevant articles (learned phrases).",
+        )
+        parser.add_argument("--json", action="store_true", dest="as_json")
+
+    def handle(self, *args, articles, queries, prefix, unanswerable, learn, as_json, **options):
+        for path in (articles, queries, unanswerable, learn):
+            if path is not None and not path.is_file():
+                raise CommandError(f"No such file: {path}")
+        if prefix is not None and prefix < 1:
+            raise CommandError("--prefix must be at least 1.")
+        report = run_eval(
+            articles, queries, prefix=prefix, unanswerable_path=unanswerable, learn_path=learn
+        )
+        if as_json:
+            self.stdout.write(json.dumps(report))
+            return
+        typed = f"first {prefix} characters" if prefix else "whole question"
+        self.stdout.write(f"{report['queries']} queries ({typed})")
+        self.stdout.write(
+            f"  Recall@1 {report['recall@1']:.3f}   Recall@5 {report['recall@5']:.3f}   "
+            f"MRR@10 {report['mrr@10']:.3f}"
+        )
+        self.stdout.write(f"  latency p50 {report['p50_ms']:.3f} ms, p99 {report['p99_ms']:.3f} ms")
+        if "unanswerable_suppressed" in report:
+            self.stdout.write(
+                f"  unanswerable: nothing suggested for {report['unanswerable_suppressed']:.1%} "
+                f"of {report['unanswerable']}"
+            )
