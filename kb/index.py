@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django_q.tasks import async_task
 from wagtail.models import Page, PageViewRestriction
@@ -184,10 +184,38 @@ def current_index() -> LoadedIndex | None:
                         .first()
                     )
             if latest is not None and (_loaded is None or _loaded.snapshot_id != latest[0]):
-                _loaded = _load(latest[0]) or _loaded
+                if _loaded is None or not settings.SUGGEST_INDEX_LOAD_IN_BACKGROUND:
+                    _loaded = _load(latest[0]) or _loaded
+                else:
+                    _load_in_background(latest[0])
         except Exception:  # noqa: BLE001  (suggestions degrade to none, never to an error page)
             logger.exception("Could not check the suggestion index")
     return _loaded
+
+
+_loading: set[int] = set()
+
+
+def _load_in_background(snapshot_id: int) -> None:
+    """Swap in a newer index when it has loaded; requests keep the current one meanwhile."""
+    if snapshot_id in _loading:
+        return
+    _loading.add(snapshot_id)
+
+    def load():
+        global _loaded
+        try:
+            fresh = _load(snapshot_id)
+            with _lock:
+                if fresh is not None and (_loaded is None or _loaded.snapshot_id < snapshot_id):
+                    _loaded = fresh
+        except Exception:  # noqa: BLE001  (the next check tries again)
+            logger.exception("Could not load suggestion index %s", snapshot_id)
+        finally:
+            _loading.discard(snapshot_id)
+            connection.close()  # this thread's own connection
+
+    threading.Thread(target=load, name=f"load-suggest-index-{snapshot_id}", daemon=True).start()
 
 
 def reset_for_tests() -> None:

@@ -220,6 +220,8 @@ TICKET_LINK_MAX_AGE = int(os.environ.get("TICKET_LINK_MAX_AGE", str(60 * 60 * 24
 
 # How often each process looks for a newer suggestion index (seconds).
 SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS", "2"))
+# A newer index loads in a thread while requests keep using the current one.
+SUGGEST_INDEX_LOAD_IN_BACKGROUND = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

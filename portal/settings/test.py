@@ -26,4 +26,5 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Every suggestion call checks for a newer index, so tests see changes at once.
+SUGGEST_INDEX_LOAD_IN_BACKGROUND = os.environ.get("SUGGEST_INDEX_LOAD_IN_BACKGROUND") == "1"
 SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS", "0"))

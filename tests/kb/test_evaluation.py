@@ -47,7 +47,11 @@ def queries(tmp_path) -> str:
 
 
 def test_a_record_is_seen_as_the_importer_would_store_it():
-    record = {"id": "a1", "title": "Reset your password", "body": "Use **the link**.\n\nThen <sign in>."}
+    record = {
+        "id": "a1",
+        "title": "Reset your password",
+        "body": "Use **the link**.\n\nThen <sign in>.",
+    }
     assert document_from_record(record) == Document(
         key="a1",
         title="Reset your password",
