@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--learn",
             type=Path,
-            help="Questions taken as tickets resolved by their relevant articles (learned phrases).",
+            help="Questions taken as tickets resolved by their relevant articles.",
         )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
