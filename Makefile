@@ -44,6 +44,8 @@ browser:
 
 test: install-dev browser
 	mkdir -p var/static
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 lint: install-dev
