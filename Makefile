@@ -31,9 +31,7 @@ migrate: install
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Wagtail admin /admin/, Django admin /django-admin/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	$(PY) manage.py devserver $(HOST):$(PORT)
 
 # The end-to-end tests drive Debian's Chromium; install it when missing.
 browser:
