@@ -18,6 +18,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from . import markup
 from .blocks import ArticleBodyBlock
 from .panels import ArticlePerformancePanel
 
@@ -137,9 +138,8 @@ class ArticlePage(Page):
         return parent.specific if parent is not None else None
 
     def body_text(self) -> str:
-        """The body as plain text, for indexing and summaries."""
-        field = self._meta.get_field("body")
-        return "\n".join(part for part in field.get_searchable_content(self.body) if part)
+        """The body as plain text, for indexing: the same text the importer derives."""
+        return markup.blocks_to_text(list(self.body.raw_data))
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import feedback_for_session, related_articles

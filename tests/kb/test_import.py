@@ -134,3 +134,25 @@ def test_command_prints_a_summary_and_names_bad_lines(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["created"] == 0 and summary["updated"] == 2 and summary["skipped"] == 1
     assert summary["errors"][0]["line"] == 2
+
+
+def test_the_evaluation_sees_an_imported_article_exactly_as_the_portal_indexes_it():
+    from kb.evaluation import document_from_record
+    from kb.index import article_documents
+
+    record = {
+        "id": "eval-1",
+        "title": "Export <b>timesheets</b>",
+        "body": "# Export\n\nOpen **Reports**.\n\n1. Choose dates\n2. Click *Export*\n\n"
+        "> **Note:** Large exports take a minute.\n\n```bash\ncurl https://api.example/export\n```",
+        "tags": ["csv", "payroll"],
+    }
+    import_lines(jsonl(record), default_category="Reports", publish=True)
+    (portal,) = article_documents()
+    evaluated = document_from_record(record)
+    assert (portal.title, portal.summary, portal.body, portal.tags) == (
+        evaluated.title,
+        evaluated.summary,
+        evaluated.body,
+        evaluated.tags,
+    )

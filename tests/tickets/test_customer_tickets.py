@@ -95,3 +95,55 @@ def test_a_tampered_or_expired_link_opens_nothing(client, settings):
     settings.TICKET_LINK_MAX_AGE = -1
     assert client.get(f"/support/t/{token}/").status_code == 404
     assert client.get(f"/support/tickets/{ticket.reference}/").status_code == 404
+
+
+def test_a_customer_resets_a_forgotten_password_by_email(client, customer):
+    import re
+
+    from django.core import mail
+
+    client.post("/accounts/password_reset/", {"email": customer.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link)["Location"]
+    client.post(
+        form_url,
+        {"new_password1": "a new long passphrase 42", "new_password2": "a new long passphrase 42"},
+    )
+    assert client.login(username=customer.email, password="a new long passphrase 42")
+
+
+def test_a_visitor_signs_up_with_an_email_and_lands_signed_in(client):
+    response = client.post(
+        "/accounts/signup/?next=/support/tickets/",
+        {
+            "email": "New@Example.com",
+            "first_name": "Nia",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+            "next": "/support/tickets/",
+        },
+    )
+    assert response["Location"] == "/support/tickets/"
+    assert client.get("/support/tickets/").status_code == 200
+    again = Client().post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.com",
+            "password1": "another passphrase 9",
+            "password2": "another passphrase 9",
+        },
+    )
+    assert "already exists" in again.content.decode()
+
+
+def test_sign_up_refuses_to_redirect_off_site(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "x@example.com",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"] == "/"
