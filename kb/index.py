@@ -86,7 +86,7 @@ def article_documents() -> list[Document]:
     restrictions = [(r.id, r.page.path) for r in PageViewRestriction.objects.select_related("page")]
     pages = list(
         ArticlePage.objects.live()
-        .prefetch_related("tags")
+        .prefetch_related("tags", "learned_phrases")
         .only("id", "title", "summary", "body", "path", "url_path", "depth")
         .order_by("path")
     )
@@ -99,6 +99,7 @@ def article_documents() -> list[Document]:
             summary=page.summary,
             body=page.body_text(),
             tags=tuple(tag.name for tag in page.tags.all()),
+            phrases=tuple(phrase.text for phrase in page.learned_phrases.all()),
             category=category_titles.get(page.path[: -Page.steplen], ""),
             url=page.get_url() or "",
             restriction_ids=tuple(rid for rid, path in restrictions if page.path.startswith(path)),

@@ -237,3 +237,55 @@ class SuggestIndexState(models.Model):
 
     generation = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+
+class LearnedPhrase(models.Model):
+    """A customer's own words from a ticket this article resolved; suggestions learn from them."""
+
+    article = models.ForeignKey(
+        ArticlePage,
+        on_delete=models.CASCADE,
+        related_name="learned_phrases",
+        verbose_name=_("article"),
+    )
+    text = models.CharField(_("phrase"), max_length=400)
+    normalized = models.CharField(max_length=400, editable=False)
+    source_ticket_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("learned"), auto_now_add=True)
+
+    panels = [FieldPanel("text")]
+
+    class Meta:
+        verbose_name = _("learned phrase")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "normalized"], name="kb_learned_phrase_once_per_article"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.normalized = " ".join(self.text.casefold().split())[:400]
+        super().save(*args, **kwargs)
+
+
+class FailedSearch(models.Model):
+    """A knowledge-base search that found nothing, counted per query and day."""
+
+    query = models.CharField(_("search"), max_length=200)
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("times"), default=1)
+
+    class Meta:
+        verbose_name = _("failed search")
+        verbose_name_plural = _("failed searches")
+        constraints = [
+            models.UniqueConstraint(fields=["query", "day"], name="kb_failed_search_per_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return self.query

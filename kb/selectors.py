@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length, Substr
+from wagtail import hooks
 
 from .index import LoadedIndex, current_index
 from .models import ArticleFeedback, ArticlePage, CategoryPage, KnowledgeBasePage
@@ -70,9 +71,13 @@ def article_performance(*, article: ArticlePage) -> dict:
         helpful_count=Count("id", filter=Q(helpful=True)),
         unhelpful_count=Count("id", filter=Q(helpful=False)),
     )
+    # Figures other apps keep about the article (the support side: suggestions, deflections).
+    figures = [figure for fn in hooks.get_hooks("deflect_article_figures") for figure in fn(article)]
     return {
         "helpful": counts["helpful_count"],
         "unhelpful": counts["unhelpful_count"],
+        "figures": figures,
+        "phrases": list(article.learned_phrases.all()),
         "recent_comments": list(votes.exclude(comment="").order_by("-updated_at")[:10]),
     }
 

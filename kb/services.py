@@ -4,9 +4,21 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import ArticleFeedback, ArticlePage, CategoryPage, KnowledgeBasePage
+from django.db.models import F
+from django.utils import timezone
+
+from .models import (
+    ArticleFeedback,
+    ArticlePage,
+    CategoryPage,
+    FailedSearch,
+    KnowledgeBasePage,
+    LearnedPhrase,
+)
 
 COMMENT_MAX_LENGTH = 1000
+PHRASES_PER_ARTICLE = 20  # the engine indexes this many; older ones make way for new
+PHRASE_MAX_LENGTH = 400
 
 
 @transaction.atomic
@@ -56,3 +68,36 @@ def kb_root_get() -> KnowledgeBasePage:
     if root is None:
         raise LookupError(_("The site has no knowledge base page; run the migrations."))
     return root
+
+
+@transaction.atomic
+def learned_phrase_add(
+    *, article: ArticlePage, text: str, source_ticket_id: int | None = None
+) -> LearnedPhrase | None:
+    """Teach the article a customer's wording; the same words twice are kept once."""
+    text = " ".join(text.split())[:PHRASE_MAX_LENGTH]
+    if not text:
+        return None
+    normalized = text.casefold()
+    existing = LearnedPhrase.objects.filter(article=article, normalized=normalized).first()
+    if existing is not None:
+        return existing
+    phrase = LearnedPhrase.objects.create(
+        article=article, text=text, source_ticket_id=source_ticket_id
+    )
+    stale = LearnedPhrase.objects.filter(article=article).values_list("pk", flat=True)[
+        PHRASES_PER_ARTICLE:
+    ]
+    LearnedPhrase.objects.filter(pk__in=list(stale)).delete()
+    return phrase
+
+
+def failed_search_record(*, query: str) -> None:
+    """Count a knowledge-base search that found nothing, for the gap report."""
+    query = " ".join(query.casefold().split())[:200]
+    if not query:
+        return
+    today = timezone.localdate()
+    updated = FailedSearch.objects.filter(query=query, day=today).update(count=F("count") + 1)
+    if not updated:
+        FailedSearch.objects.get_or_create(query=query, day=today)

@@ -6,7 +6,7 @@ from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import index
-from .models import ArticlePage, CategoryPage, SynonymGroup
+from .models import ArticlePage, CategoryPage, LearnedPhrase, SynonymGroup
 
 INDEXED_PAGE_TYPES = (ArticlePage, CategoryPage)
 
@@ -29,5 +29,7 @@ def _page_moved(sender, instance, **kwargs):
 @receiver(post_delete, sender=PageViewRestriction)
 @receiver(post_save, sender=SynonymGroup)
 @receiver(post_delete, sender=SynonymGroup)
+@receiver(post_save, sender=LearnedPhrase)
+@receiver(post_delete, sender=LearnedPhrase)
 def _search_rules_changed(sender, **kwargs):
     index.content_changed()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import FeedbackForm, SearchForm
 from .selectors import live_articles, search_articles
-from .services import feedback_record
+from .services import failed_search_record, feedback_record
 
 SEARCH_PAGE_SIZE = 10
 
@@ -27,6 +27,8 @@ def search(request):
             page=page_number,
             page_size=SEARCH_PAGE_SIZE,
         )
+        if results.total == 0 and page_number == 1:
+            failed_search_record(query=query)
     return render(
         request,
         "kb/search.html",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import SynonymGroup
+from .models import LearnedPhrase, SynonymGroup
 
 
 class SynonymViewSet(SnippetViewSet):
@@ -18,3 +18,16 @@ class SynonymViewSet(SnippetViewSet):
 
 
 register_snippet(SynonymViewSet)
+
+
+class LearnedPhraseViewSet(SnippetViewSet):
+    model = LearnedPhrase
+    icon = "openquote"
+    menu_label = _("Learned phrases")
+    add_to_admin_menu = False
+    list_display = ["text", "article", "created_at"]
+    list_filter = ["article"]
+    search_fields = ["text"]
+
+
+register_snippet(LearnedPhraseViewSet)

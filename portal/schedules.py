@@ -1,5 +1,8 @@
 """The recurring django-q2 jobs the portal needs, kept in step after every `migrate`."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django_q.models import Schedule
 
 SCHEDULES = [
@@ -12,6 +15,12 @@ SCHEDULES = [
         60,
     ),
     ("Rebuild the suggestion index if stale", "kb.tasks.build_suggest_index", Schedule.MINUTES, 10),
+    (
+        "Mine knowledge-base gaps (nightly)",
+        "tickets.tasks.mine_knowledge_base_gaps",
+        Schedule.DAILY,
+        None,
+    ),
 ]
 
 

@@ -7,3 +7,6 @@ class TicketsConfig(AppConfig):
     label = "tickets"
     verbose_name = _("Tickets")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the article-published handler)

@@ -50,6 +50,13 @@ class ContactSession(models.Model):
         verbose_name=_("answered by article"),
     )
     top_score = models.FloatField(_("best suggestion score"), null=True, blank=True)
+    gap_request = models.ForeignKey(
+        "tickets.ArticleRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_sessions",
+    )
     top_relative = models.FloatField(_("best relative score"), null=True, blank=True)
     created_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last activity"), auto_now=True)
@@ -170,6 +177,10 @@ class Ticket(models.Model):
         verbose_name=_("answered by article"),
     )
     top_score = models.FloatField(_("best suggestion score at filing"), null=True, blank=True)
+    gap_request = models.ForeignKey(
+        "tickets.ArticleRequest", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets", verbose_name=_("article to write"),
+    )  # fmt: skip
     top_relative = models.FloatField(_("best relative score at filing"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -297,3 +308,54 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("e-mail notification")
+
+
+class ArticleRequest(models.Model):
+    """An article to write: similar tickets no article answered, grouped by the gap miner."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    title = models.CharField(_("proposed title"), max_length=200)
+    key_terms = models.JSONField(_("key terms"), default=list, blank=True)
+    # The group's weighted terms (stem -> weight), to match new tickets on the next run.
+    signature = models.JSONField(default=dict, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    category = models.ForeignKey(
+        "kb.CategoryPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    article = models.ForeignKey(
+        "kb.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="article_requests", verbose_name=_("article"),
+    )  # fmt: skip
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("editor"),
+    )  # fmt: skip
+    dismissed_reason = models.CharField(_("why dismissed"), max_length=500, blank=True)
+    ticket_count = models.PositiveIntegerField(_("tickets"), default=0)
+    search_count = models.PositiveIntegerField(_("failed searches"), default=0)
+    session_count = models.PositiveIntegerField(_("abandoned contacts"), default=0)
+    priority = models.FloatField(_("priority"), default=0, db_index=True)
+    first_seen_at = models.DateTimeField(_("first seen"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    searches = models.ManyToManyField(
+        "kb.FailedSearch", blank=True, related_name="article_requests"
+    )
+
+    class Meta:
+        verbose_name = _("article to write")
+        verbose_name_plural = _("articles to write")
+        ordering = ["-priority", "-last_seen_at"]
+
+    def __str__(self):
+        return self.title

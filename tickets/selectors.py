@@ -1,9 +1,10 @@
 """Reads of the support flow for customers' pages and the API."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .access import tickets_visible_to
-from .models import ContactSession, Ticket, TicketMessage
+from .models import ArticleRequest, ContactSession, SuggestionShown, Ticket, TicketMessage
 from .services import browser_key_for
 
 
@@ -37,3 +38,41 @@ def ticket_for_customer(*, reference: str, user, session) -> Ticket | None:
 def public_thread(ticket: Ticket) -> QuerySet[TicketMessage]:
     """What the customer sees of the thread: every message but agents' internal notes."""
     return ticket.messages.filter(internal=False).select_related("author")
+
+
+def deflection_rate(*, since) -> float | None:
+    """Deflected contacts ÷ (deflected + ticket-filed contacts) since a moment; None if none."""
+    outcomes = ContactSession.objects.filter(created_at__gte=since).aggregate(
+        deflected=Count("pk", filter=Q(outcome=ContactSession.Outcome.DEFLECTED)),
+        filed=Count("pk", filter=Q(outcome=ContactSession.Outcome.TICKET)),
+    )
+    total = outcomes["deflected"] + outcomes["filed"]
+    return outcomes["deflected"] / total if total else None
+
+
+def tickets_answered_by_articles(*, since) -> int:
+    return Ticket.objects.filter(
+        resolution=Ticket.Resolution.ANSWERED_BY_ARTICLE, resolved_at__gte=since
+    ).count()
+
+
+def article_request_list(*, status: str | None, category_id: int | None):
+    requests = ArticleRequest.objects.select_related("category", "article", "assignee")
+    if status:
+        requests = requests.filter(status=status)
+    if category_id:
+        requests = requests.filter(category_id=category_id)
+    return requests.order_by("-priority", "-last_seen_at", "pk")
+
+
+def article_figures(*, article) -> list[tuple[str, int]]:
+    """How the support flow used an article: shown, opened, deflections, tickets it resolved."""
+    shown = SuggestionShown.objects.filter(article=article).aggregate(
+        suggested=Count("pk"), clicked=Count("pk", filter=Q(clicked_at__isnull=False))
+    )
+    return [
+        (_("Times suggested while customers typed"), shown["suggested"]),
+        (_("Opened from a suggestion"), shown["clicked"]),
+        (_("Deflections (“this solved it”)"), article.deflections.count()),
+        (_("Tickets resolved with it"), article.resolved_tickets.count()),
+    ]

@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 
 from kb.models import ArticlePage, CategoryPage
 from kb.selectors import live_articles, suggest_articles
+from kb.services import learned_phrase_add
 
 from . import notifications
+from .gaps import without_contact_details
 from .models import ContactSession, SuggestionShown, Ticket, TicketEvent, TicketMessage
 
 QUERY_MAX_LENGTH = 1000
+LEARNED_DESCRIPTION_WORDS = 30
 ABANDON_AFTER = timedelta(hours=24)
 Status, Resolution = Ticket.Status, Ticket.Resolution
 
@@ -211,6 +214,13 @@ def ticket_create(
     return ticket, True
 
 
+def learned_phrase_text(ticket: Ticket) -> str:
+    """The subject and the first words of the description, without e-mail addresses."""
+    words = ticket.description.split()
+    opening = " ".join(words[:LEARNED_DESCRIPTION_WORDS])
+    return without_contact_details(f"{ticket.subject}. {opening}")
+
+
 def _touch(ticket: Ticket, *fields: str) -> None:
     ticket.last_activity_at = timezone.now()
     ticket.save(update_fields=[*fields, "last_activity_at", "updated_at"])
@@ -302,6 +312,11 @@ def ticket_resolve(
     else:
         article = None
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if article is not None and ticket.resolved_article_id != article.pk:
+        # The customer's own words now lead the next customer to this article.
+        learned_phrase_add(
+            article=article, text=learned_phrase_text(ticket), source_ticket_id=ticket.pk
+        )
     ticket.resolution, ticket.resolved_article = resolution, article
     ticket.resolved_at = timezone.now()
     ticket.save(update_fields=["resolution", "resolved_article", "resolved_at"])

@@ -13,3 +13,9 @@ def send_due_notifications() -> int:
 
 def abandon_stale_contact_sessions() -> int:
     return services.contact_sessions_abandon()
+
+
+def mine_knowledge_base_gaps() -> dict:
+    from .gaps import mine_gaps
+
+    return mine_gaps().as_dict()

@@ -1,0 +1,114 @@
+"""What editors do with an article to write: start it, link an existing article, dismiss it."""
+
+import html
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kb import markup
+from kb.models import ArticlePage, CategoryPage
+from kb.services import category_get_or_create, kb_root_get, unique_child_slug
+
+from .gaps import without_contact_details
+from .models import ArticleRequest, Ticket
+
+Status = ArticleRequest.Status
+EXAMPLES_IN_DRAFT = 8
+DEFAULT_CATEGORY = "General"
+
+
+def example_tickets(request: ArticleRequest, *, limit: int = 10) -> list[dict]:
+    """Recent tickets of the request as editors may see them: no names, no e-mail addresses."""
+    rows = (
+        Ticket.objects.filter(gap_request=request)
+        .order_by("-created_at")
+        .values("pk", "subject", "description", "created_at")[:limit]
+    )
+    return [
+        {
+            "reference": Ticket(pk=row["pk"]).reference,
+            "subject": without_contact_details(row["subject"]),
+            "excerpt": without_contact_details(markup.summarise(row["description"], 240)),
+            "created_at": row["created_at"],
+        }
+        for row in rows
+    ]
+
+
+def _draft_body(request: ArticleRequest) -> list[dict]:
+    questions = "".join(
+        f"<li>{html.escape(example['subject'])}</li>"
+        for example in example_tickets(request, limit=EXAMPLES_IN_DRAFT)
+    )
+    notes = _("Customers asked (replace this note with the answer before publishing):")
+    return markup.html_to_blocks(
+        f"<blockquote><p>Note: {html.escape(notes)}</p><ul>{questions}</ul></blockquote>"
+        f"<p>{html.escape(_('Write the answer here.'))}</p>"
+    )
+
+
+@transaction.atomic
+def request_start_writing(
+    *, request: ArticleRequest, editor, category: CategoryPage | None = None
+) -> ArticlePage:
+    """Create a draft article for the request, in its category, and hand it to the editor."""
+    request = ArticleRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status in (Status.DONE, Status.DISMISSED):
+        raise ValidationError(_("This request is closed."))
+    if request.article_id is not None:
+        return request.article
+    category = (
+        category
+        or request.category
+        or category_get_or_create(root=kb_root_get(), name=DEFAULT_CATEGORY)
+    )
+    article = ArticlePage(
+        title=request.title,
+        slug=unique_child_slug(category, request.title, fallback="new-article"),
+        summary=request.title,
+        body=_draft_body(request),
+        live=False,
+        owner=editor,
+    )
+    category.add_child(instance=article)
+    article.save_revision(user=editor)
+    request.article, request.assignee, request.status = article, editor, Status.IN_PROGRESS
+    request.category = category
+    request.save()
+    return article
+
+
+@transaction.atomic
+def request_link_article(
+    *, request: ArticleRequest, article: ArticlePage, editor
+) -> ArticleRequest:
+    """An existing article covers it: done once that article is live."""
+    request = ArticleRequest.objects.select_for_update().get(pk=request.pk)
+    request.article, request.assignee = article, editor
+    if article.live:
+        request.status, request.done_at = Status.DONE, timezone.now()
+    else:
+        request.status = Status.IN_PROGRESS
+    request.save()
+    return request
+
+
+@transaction.atomic
+def request_dismiss(*, request: ArticleRequest, editor, reason: str) -> ArticleRequest:
+    """Not worth an article; look-alike tickets keep joining it silently."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValidationError(_("Say why, so that colleagues know."))
+    request = ArticleRequest.objects.select_for_update().get(pk=request.pk)
+    request.status, request.dismissed_reason, request.assignee = Status.DISMISSED, reason, editor
+    request.save()
+    return request
+
+
+def requests_done_by_publishing(*, article: ArticlePage) -> int:
+    """Publishing the linked article completes its requests."""
+    return ArticleRequest.objects.filter(
+        article=article, status__in=[Status.OPEN, Status.IN_PROGRESS]
+    ).update(status=Status.DONE, done_at=timezone.now())

@@ -1,0 +1,46 @@
+"""Forms editors use on an article to write, in Wagtail admin."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminPageChooser
+
+from kb.models import ArticlePage, CategoryPage
+
+from .models import ArticleRequest
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *ArticleRequest.Status.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        queryset=CategoryPage.objects.order_by("path"),
+        required=False,
+        empty_label=_("Any category"),
+    )
+
+
+class StartWritingForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=CategoryPage.objects.live().order_by("path"),
+        required=False,
+        empty_label=_("The request's category"),
+        label=_("Category of the new article"),
+    )
+
+
+class LinkArticleForm(forms.Form):
+    article = forms.ModelChoiceField(
+        queryset=ArticlePage.objects.all(),
+        widget=AdminPageChooser(target_models=[ArticlePage]),
+        label=_("Article that answers it"),
+    )
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Why dismiss it?"),
+        help_text=_("Look-alike tickets will keep joining this request without reopening it."),
+    )
