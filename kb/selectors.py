@@ -72,7 +72,9 @@ def article_performance(*, article: ArticlePage) -> dict:
         unhelpful_count=Count("id", filter=Q(helpful=False)),
     )
     # Figures other apps keep about the article (the support side: suggestions, deflections).
-    figures = [figure for fn in hooks.get_hooks("deflect_article_figures") for figure in fn(article)]
+    figures = [
+        figure for fn in hooks.get_hooks("deflect_article_figures") for figure in fn(article)
+    ]
     return {
         "helpful": counts["helpful_count"],
         "unhelpful": counts["unhelpful_count"],

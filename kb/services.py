@@ -1,11 +1,10 @@
 """Writes to the knowledge base that customers and commands make."""
 
 from django.db import transaction
-from django.utils.text import slugify
-from django.utils.translation import gettext as _
-
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from .models import (
     ArticleFeedback,

@@ -24,18 +24,23 @@ SCHEDULES = [
 ]
 
 
+NIGHTLY_HOUR = 2  # local time of the daily jobs
+
+
+def _next_night(now):
+    night = timezone.localtime(now).replace(hour=NIGHTLY_HOUR, minute=0, second=0, microsecond=0)
+    return night if night > now else night + timedelta(days=1)
+
+
 def schedules_sync() -> list[str]:
     """Create or update each schedule by name; returns the names created."""
     created = []
+    now = timezone.now()
     for name, func, schedule_type, minutes in SCHEDULES:
+        defaults = {"func": func, "schedule_type": schedule_type, "minutes": minutes, "repeats": -1}
+        first_run = _next_night(now) if schedule_type == Schedule.DAILY else now
         _, was_created = Schedule.objects.update_or_create(
-            name=name,
-            defaults={
-                "func": func,
-                "schedule_type": schedule_type,
-                "minutes": minutes,
-                "repeats": -1,
-            },
+            name=name, defaults=defaults, create_defaults={**defaults, "next_run": first_run}
         )
         if was_created:
             created.append(name)

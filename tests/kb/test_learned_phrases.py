@@ -5,9 +5,9 @@ import pytest
 from kb.models import LearnedPhrase
 from kb.selectors import suggest_articles
 from kb.services import PHRASES_PER_ARTICLE, learned_phrase_add
+from tests.factories import make_ticket
 from tickets import services
 from tickets.models import Ticket
-from tests.factories import make_article, make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from kb.models import ArticlePage
+from tests.factories import PASSWORD, make_article, make_category, make_ticket
 from tickets import services
 from tickets.article_requests import request_dismiss, request_link_article, request_start_writing
 from tickets.gaps import mine_gaps
 from tickets.models import ArticleRequest, ContactSession, Ticket
-from tests.factories import PASSWORD, make_article, make_category, make_ticket
 
 pytestmark = pytest.mark.django_db
 Status = ArticleRequest.Status

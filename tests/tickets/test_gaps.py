@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kb.models import FailedSearch
+from tests.factories import make_article, make_ticket
 from tickets import services
 from tickets.article_requests import request_dismiss, request_link_article
 from tickets.gaps import mine_gaps
 from tickets.models import ArticleRequest, ContactSession, Ticket
-from tests.factories import make_article, make_ticket
 
 pytestmark = pytest.mark.django_db
 Resolution = Ticket.Resolution
