@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tickets.models import ArticleRequest, Ticket
 from tests.e2e.test_contact_flow import sign_in
 from tests.factories import make_agent, make_article, make_editor, make_ticket
+from tickets.models import ArticleRequest, Ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("committed_db")]
 
