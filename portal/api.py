@@ -18,6 +18,7 @@ urlpatterns = [
         name="api-contact-deflect",
     ),
     path("tickets", tickets_api.TicketListCreateView.as_view(), name="api-tickets"),
+    path("metrics/backlog", tickets_api.BacklogMetricsView.as_view(), name="api-backlog-metrics"),
     path(
         "tickets/<str:reference>", tickets_api.TicketDetailView.as_view(), name="api-ticket-detail"
     ),

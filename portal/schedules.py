@@ -21,15 +21,25 @@ SCHEDULES = [
         Schedule.DAILY,
         None,
     ),
+    ("Weekly backlog report", "tickets.tasks.send_weekly_backlog_report", Schedule.WEEKLY, None),
 ]
 
 
 NIGHTLY_HOUR = 2  # local time of the daily jobs
 
 
+REPORT_HOUR = 7  # Monday morning, local time, for the weekly report
+
+
 def _next_night(now):
     night = timezone.localtime(now).replace(hour=NIGHTLY_HOUR, minute=0, second=0, microsecond=0)
     return night if night > now else night + timedelta(days=1)
+
+
+def _next_monday_morning(now):
+    local = timezone.localtime(now).replace(hour=REPORT_HOUR, minute=0, second=0, microsecond=0)
+    monday = local + timedelta(days=(7 - local.weekday()) % 7)
+    return monday if monday > now else monday + timedelta(days=7)
 
 
 def schedules_sync() -> list[str]:
@@ -38,7 +48,10 @@ def schedules_sync() -> list[str]:
     now = timezone.now()
     for name, func, schedule_type, minutes in SCHEDULES:
         defaults = {"func": func, "schedule_type": schedule_type, "minutes": minutes, "repeats": -1}
-        first_run = _next_night(now) if schedule_type == Schedule.DAILY else now
+        first_run = {
+            Schedule.DAILY: _next_night(now),
+            Schedule.WEEKLY: _next_monday_morning(now),
+        }.get(schedule_type, now)
         _, was_created = Schedule.objects.update_or_create(
             name=name, defaults=defaults, create_defaults={**defaults, "next_run": first_run}
         )

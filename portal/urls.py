@@ -6,9 +6,21 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from tickets import dashboard
+
 from . import views
 
 urlpatterns = [
+    path(
+        "django-admin/backlog/",
+        admin.site.admin_view(dashboard.backlog_dashboard),
+        name="backlog-dashboard",
+    ),
+    path(
+        "django-admin/backlog/backlog.csv",
+        admin.site.admin_view(dashboard.backlog_csv),
+        name="backlog-csv",
+    ),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

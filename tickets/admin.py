@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,8 @@ from kb.models import ArticlePage
 
 from . import services
 from .admin_forms import BulkResolveForm, TicketAgentForm
-from .models import ContactSession, Notification, Ticket
+from .metrics import zombie_tickets
+from .models import BacklogSettings, ContactSession, Notification, Organization, Ticket
 
 Status = Ticket.Status
 
@@ -81,12 +83,15 @@ class OpenFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("open", _("Open (new, open, waiting)")),
+            ("zombie", _("Zombies (open long, nobody on it)")),
             ("needs_resolution", _("Resolved without a resolution")),
         ]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
             return queryset.filter(status__in=Ticket.OPEN_STATUSES)
+        if self.value() == "zombie":
+            return queryset.filter(pk__in=zombie_tickets(now=timezone.now()).values("pk"))
         if self.value() == "needs_resolution":
             return queryset.filter(status__in=[Status.RESOLVED, Status.CLOSED], resolution="")
         return queryset
@@ -176,6 +181,12 @@ class TicketAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # tickets come from customers
 
+    # The backlog dashboard links its numbers to the tickets behind them by date range.
+    DASHBOARD_LOOKUPS = {"created_at__gte", "created_at__lt", "resolved_at__gte", "resolved_at__lt"}
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.DASHBOARD_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
     @admin.display(description=_("reference"), ordering="pk")
     def reference_link(self, ticket):
         url = reverse("admin:tickets_ticket_change", args=(ticket.pk,))
@@ -256,6 +267,9 @@ class TicketAdmin(admin.ModelAdmin):
             raise PermissionDenied
         services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
         self.message_user(request, _("%(ref)s is assigned to you.") % {"ref": ticket.reference})
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            return redirect(back)
         return redirect("admin:tickets_ticket_change", ticket.pk)
 
     def save_model(self, request, obj, form, change):
@@ -407,3 +421,25 @@ class ArticleLookupAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email_domain", "tier"]
+    list_filter = ["tier"]
+    search_fields = ["name", "email_domain"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(BacklogSettings)
+class BacklogSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "zombie_age_days", "zombie_quiet_days"]
+
+    def has_add_permission(self, request):
+        return not BacklogSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.index_template = "admin/deflect_index.html"

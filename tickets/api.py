@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -15,8 +15,9 @@ from kb.api import SuggestionSerializer
 from kb.models import CategoryPage
 from kb.selectors import live_articles
 
-from . import services
+from . import metrics, services
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
+from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
 
 
@@ -230,3 +231,29 @@ class TicketDetailView(APIView):
         if ticket is None:
             raise NotFound()
         return Response(TicketOutputSerializer(ticket).data)
+
+
+class CanViewBacklog(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_staff and user.has_perm("tickets.view_backlog"))
+
+
+class BacklogMetricsView(APIView):
+    """Backlog health as JSON: intake, burn, backlog, age, zombies, segments, deflection."""
+
+    permission_classes = [CanViewBacklog]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "BacklogMetricsInput"
+
+        weeks = serializers.IntegerField(min_value=1, max_value=104, default=12)
+        by = serializers.ChoiceField(choices=["week", "day"], default="week")
+
+    @extend_schema(parameters=[InputSerializer], responses={200: dict})
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        summary = metrics.backlog_summary(**params.validated_data)
+        return Response(summary_to_dict(summary))

@@ -100,6 +100,40 @@ class SuggestionShown(models.Model):
         ]
 
 
+class Organization(models.Model):
+    """A customer's company: its tier sets expectations; e-mail domain or assignment decides."""
+
+    class Tier(models.TextChoices):
+        FREE = "free", _("Free")
+        PRO = "pro", _("Pro")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    name = models.CharField(_("name"), max_length=200)
+    email_domain = models.CharField(
+        _("e-mail domain"),
+        max_length=253,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Customers whose address ends in @ this domain belong here, e.g. acme.com."),
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.FREE)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("members"),
+        help_text=_("Customers assigned here whatever their e-mail domain."),
+    )
+
+    class Meta:
+        verbose_name = _("organization")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -155,6 +189,10 @@ class Ticket(models.Model):
         limit_choices_to={"is_staff": True},
         verbose_name=_("assignee"),
     )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        verbose_name=_("organization"),
+    )  # fmt: skip
     source_page = models.CharField(_("came from"), max_length=500, blank=True)
     contact_session = models.OneToOneField(
         ContactSession,
@@ -186,12 +224,16 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
+    last_agent_activity_at = models.DateTimeField(_("last agent activity"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
-        permissions = [("work_ticket_queue", _("Can work the ticket queue"))]
+        permissions = [
+            ("work_ticket_queue", _("Can work the ticket queue")),
+            ("view_backlog", _("Can view the backlog dashboard")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["idempotency_key"],
@@ -202,6 +244,7 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["resolved_at"]),
         ]
 
     def __str__(self):
@@ -359,3 +402,25 @@ class ArticleRequest(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class BacklogSettings(models.Model):
+    """What counts as a zombie ticket (one row, edited in the Django admin)."""
+
+    zombie_age_days = models.PositiveSmallIntegerField(_("open for more than (days)"), default=14)
+    zombie_quiet_days = models.PositiveSmallIntegerField(
+        _("and no agent activity for (days)"),
+        default=7,
+        help_text=_("A ticket open that long with no assignee, or untouched by agents this long."),
+    )
+
+    class Meta:
+        verbose_name = _("backlog settings")
+        verbose_name_plural = _("backlog settings")
+
+    def __str__(self):
+        return str(_("Backlog settings"))
+
+    @classmethod
+    def current(cls) -> "BacklogSettings":
+        return cls.objects.get_or_create(pk=1)[0]

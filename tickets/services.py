@@ -15,7 +15,14 @@ from kb.services import learned_phrase_add
 
 from . import notifications
 from .gaps import without_contact_details
-from .models import ContactSession, SuggestionShown, Ticket, TicketEvent, TicketMessage
+from .models import (
+    ContactSession,
+    Organization,
+    SuggestionShown,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 
 QUERY_MAX_LENGTH = 1000
 LEARNED_DESCRIPTION_WORDS = 30
@@ -158,9 +165,24 @@ def contact_sessions_abandon(*, now=None) -> int:
 
 
 def _event(ticket, kind, *, actor=None, from_value="", to_value="") -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, from_value=from_value or "", to_value=to_value or ""
     )
+    if actor is not None and actor.is_staff:
+        # Zombie tickets are those agents stopped touching, whatever the customer does.
+        ticket.last_agent_activity_at = event.created_at
+        Ticket.objects.filter(pk=ticket.pk).update(last_agent_activity_at=event.created_at)
+    return event
+
+
+def organization_for(*, user, email: str) -> Organization | None:
+    """The customer's organization: assigned membership first, then the e-mail domain."""
+    if user is not None and user.is_authenticated:
+        assigned = user.organizations.order_by("pk").first()
+        if assigned is not None:
+            return assigned
+    domain = email.rpartition("@")[2].strip().lower()
+    return Organization.objects.filter(email_domain=domain).first() if domain else None
 
 
 def ticket_create(
@@ -186,9 +208,11 @@ def ticket_create(
                 if session.outcome == ContactSession.Outcome.TICKET:
                     return Ticket.objects.get(contact_session=session), False
             signed_in = user is not None and user.is_authenticated
+            customer_email = (user.email if signed_in else email).strip().lower()
             ticket = Ticket.objects.create(
                 customer=user if signed_in else None,
-                customer_email=(user.email if signed_in else email).strip().lower(),
+                customer_email=customer_email,
+                organization=organization_for(user=user, email=customer_email),
                 subject=subject.strip()[:200],
                 description=description.strip()[:20000],
                 category=category,

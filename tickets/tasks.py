@@ -19,3 +19,9 @@ def mine_knowledge_base_gaps() -> dict:
     from .gaps import mine_gaps
 
     return mine_gaps().as_dict()
+
+
+def send_weekly_backlog_report() -> int:
+    from .reports import weekly_report_send
+
+    return weekly_report_send()

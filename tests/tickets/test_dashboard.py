@@ -1,0 +1,123 @@
+"""Where managers and agents see backlog health: dashboard, CSV, API, command, weekly e-mail."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from tests.factories import PASSWORD, make_agent, make_ticket, make_user
+from tests.tickets.test_metrics import history
+from tickets.reports import weekly_report_send
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = "/django-admin/backlog/"
+
+
+@pytest.fixture
+def manager():
+    return make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def some_tickets(customer):
+    for n in range(3):
+        make_ticket(customer, subject=f"Problem {n}")
+    return history("2026-01-01T09:00")  # a zombie: months old and unassigned
+
+
+def test_managers_and_agents_see_the_dashboard_with_charts_and_linked_numbers(
+    manager, agent, some_tickets
+):
+    for user in (manager, agent):
+        html = signed_in(user).get(DASHBOARD).content.decode()
+        assert 'data-testid="verdict">Backlog grew by 3 this week: intake 3, burn 0.' in html
+        assert html.count('<svg class="deflect-chart"') == 4
+        assert 'role="img"' in html and "<title" in html
+        assert 'data-testid="backlog-now">4<' in html and 'data-testid="zombie-count">1<' in html
+        assert "/django-admin/tickets/ticket/?queue=open" in html
+        assert "created_at__gte=" in html
+
+
+def test_the_admin_index_links_to_the_dashboard(manager):
+    assert 'data-testid="backlog-link"' in signed_in(manager).get("/django-admin/").content.decode()
+
+
+def test_customers_editors_and_anonymous_visitors_cannot_see_it(customer, editor):
+    assert signed_in(customer).get(DASHBOARD).status_code == 302  # not staff: admin login
+    assert Client().get(DASHBOARD).status_code == 302
+    staff_without_permission = make_user("staff@example.com", is_staff=True)
+    assert signed_in(staff_without_permission).get(DASHBOARD).status_code == 403
+
+
+def test_every_number_links_to_the_tickets_behind_it(manager, some_tickets):
+    client = signed_in(manager)
+    client.force_login(make_agent("a2@example.com"))
+    zombies = client.get("/django-admin/tickets/ticket/?queue=zombie").content.decode()
+    assert some_tickets.reference in zombies and "Problem 0" not in zombies
+    html = client.get(DASHBOARD).content.decode()
+    import re
+
+    intake_link = re.search(r'href="(/django-admin/tickets/ticket/\?created_at__gte=[^"]+)"', html)
+    listed = client.get(intake_link.group(1).replace("&amp;", "&")).content.decode()
+    assert "Problem 0" in listed and "Problem 2" in listed
+
+
+def test_one_click_assigns_a_zombie_to_me(some_tickets):
+    agent = make_agent("zombie-hunter@example.com")
+    client = signed_in(agent)
+    response = client.post(
+        f"/django-admin/tickets/ticket/{some_tickets.pk}/assign-to-me/", {"next": DASHBOARD}
+    )
+    assert response["Location"] == DASHBOARD
+    some_tickets.refresh_from_db()
+    assert some_tickets.assignee == agent
+
+
+def test_filters_by_day_and_segment_and_rejects_nonsense(manager, some_tickets):
+    client = signed_in(manager)
+    assert client.get(DASHBOARD, {"by": "day", "weeks": 1}).status_code == 200
+    assert client.get(DASHBOARD, {"priority": "urgent"}).status_code == 200
+    assert client.get(DASHBOARD, {"weeks": "lots", "category": "x"}).status_code == 200
+
+
+def test_csv_export_has_a_row_per_period(manager, some_tickets):
+    response = signed_in(manager).get("/django-admin/backlog/backlog.csv", {"weeks": 4})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 4 and rows[-1]["intake"] == "3" and rows[-1]["backlog_at_end"] == "4"
+
+
+def test_the_api_returns_the_figures_to_staff_only(manager, customer, some_tickets):
+    data = signed_in(manager).get("/api/v1/metrics/backlog", {"weeks": 6}).json()
+    assert len(data["flow"]) == 6 and data["flow"][-1]["intake"] == 3
+    assert data["zombies"]["count"] == 1 and data["age"]["open"] == 4
+    assert signed_in(customer).get("/api/v1/metrics/backlog").status_code == 403
+    assert Client().get("/api/v1/metrics/backlog").status_code == 403
+    assert signed_in(manager).get("/api/v1/metrics/backlog", {"weeks": 0}).status_code == 400
+
+
+def test_backlog_report_command_prints_the_same_figures(some_tickets, capsys):
+    call_command("backlog_report", "--weeks", "3")
+    out = capsys.readouterr().out
+    assert "Backlog grew by 3 this week: intake 3, burn 0." in out and some_tickets.reference in out
+    call_command("backlog_report", "--json")
+    assert json.loads(capsys.readouterr().out)["age"]["open"] == 4
+
+
+def test_the_weekly_report_goes_to_support_managers_with_verdict_and_zombies(manager, some_tickets):
+    make_user("someone@example.com")
+    assert weekly_report_send() == 1
+    (message,) = mail.outbox
+    assert message.to == ["manager@example.com"]
+    assert "Backlog grew by 3" in message.subject
+    assert some_tickets.reference in message.body

@@ -1,0 +1,139 @@
+"""The backlog dashboard for agents and managers, in the Django admin, and its CSV export."""
+
+import csv
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kb.models import CategoryPage
+
+from . import charts, metrics
+from .models import Organization, Ticket
+
+
+class DashboardForm(forms.Form):
+    weeks = forms.IntegerField(min_value=1, max_value=52, required=False, initial=12)
+    by = forms.ChoiceField(
+        choices=[("week", gettext_lazy("week")), ("day", gettext_lazy("day"))], required=False
+    )
+    category = forms.ModelChoiceField(queryset=CategoryPage.objects.all(), required=False)
+    priority = forms.ChoiceField(choices=[("", "—"), *Ticket.Priority.choices], required=False)
+    tier = forms.ChoiceField(choices=[("", "—"), *Organization.Tier.choices], required=False)
+
+    def summary_arguments(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        segment = None
+        if data.get("category"):
+            segment = metrics.Segment("category", str(data["category"].pk))
+        elif data.get("priority"):
+            segment = metrics.Segment("priority", data["priority"])
+        elif data.get("tier"):
+            segment = metrics.Segment("tier", data["tier"])
+        by = data.get("by") or "week"
+        weeks = data.get("weeks") or (12 if by == "week" else 2)
+        return {"weeks": weeks, "by": by, "segment": segment}
+
+
+def queue_url(**filters) -> str:
+    """The agents' ticket list behind a number."""
+    return reverse("admin:tickets_ticket_changelist") + "?" + urlencode(filters)
+
+
+def _period_links(row: dict) -> dict:
+    start, end = row["period"].start.isoformat(), row["period"].end.isoformat()
+    return {
+        "intake": queue_url(created_at__gte=start, created_at__lt=end),
+        "burn": queue_url(resolved_at__gte=start, resolved_at__lt=end),
+    }
+
+
+def _charts(summary: dict) -> dict:
+    rows = summary["flow"]
+    labels = [row["period"].label for row in rows]
+    age = summary["age"]
+    return {
+        "flow": charts.line_chart(
+            title=_("Intake and burn by %(by)s") % {"by": summary["by"]},
+            labels=labels,
+            series=[
+                (_("Intake"), [row["intake"] for row in rows], "intake"),
+                (_("Burn"), [row["burn"] for row in rows], "burn"),
+            ],
+        ),
+        "backlog": charts.line_chart(
+            title=_("Backlog size"),
+            labels=labels,
+            series=[(_("Open tickets"), [row["backlog"] for row in rows], "backlog")],
+        ),  # fmt: skip
+        "age": charts.bar_chart(
+            title=_("Age of open tickets"),
+            labels=[str(label) for _key, label, _n in age["buckets"]],
+            values=[n for _key, _label, n in age["buckets"]],
+        ),
+        "deflection": charts.line_chart(
+            title=_("Deflection rate"),
+            labels=labels,
+            percent=True,
+            series=[
+                (
+                    _("Deflected"),
+                    [row["rate"] for row in summary["deflection"]["rows"]],
+                    "deflection",
+                )
+            ],
+        ),  # fmt: skip
+    }
+
+
+@permission_required("tickets.view_backlog", raise_exception=True)
+def backlog_dashboard(request):
+    form = DashboardForm(request.GET or None)
+    summary = metrics.backlog_summary(**form.summary_arguments())
+    zombies = list(summary["zombies"][:25])
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Backlog dashboard"),
+        "form": form,
+        "summary": summary,
+        "flow": [{**row, "links": _period_links(row)} for row in summary["flow"]],
+        "current": summary["flow"][-1],
+        "current_links": _period_links(summary["flow"][-1]),
+        "charts": _charts(summary),
+        "zombies": zombies,
+        "zombie_count": summary["zombies"].count(),
+        "links": {
+            "open": queue_url(queue="open"),
+            "zombies": queue_url(queue="zombie"),
+            "age": {key: queue_url(queue="open", age=key) for key, *_ in metrics.AGE_BUCKETS},
+        },
+        "csv_query": request.GET.urlencode(),
+    }
+    return TemplateResponse(request, "admin/tickets/backlog_dashboard.html", context)
+
+
+@permission_required("tickets.view_backlog", raise_exception=True)
+def backlog_csv(request):
+    form = DashboardForm(request.GET or None)
+    summary = metrics.backlog_summary(**form.summary_arguments())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(summary["generated_at"]).strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="backlog-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["period_start", "intake", "burn", "reopened", "net", "backlog_at_end",
+                     "deflected", "tickets_filed", "deflection_rate"])  # fmt: skip
+    for row, deflection in zip(summary["flow"], summary["deflection"]["rows"], strict=True):
+        rate = deflection["rate"]
+        writer.writerow([
+            timezone.localtime(row["period"].start).date().isoformat(), row["intake"], row["burn"],
+            row["reopened"], row["net"], row["backlog"], deflection["deflected"],
+            deflection["filed"], "" if rate is None else f"{rate:.4f}",
+        ])  # fmt: skip
+    return response

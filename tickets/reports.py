@@ -1,0 +1,118 @@
+"""The backlog figures as JSON (API and `backlog_report --json`) and as text (weekly e-mail)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import metrics
+
+MANAGERS_GROUP = "Support managers"
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 2)
+
+
+def summary_to_dict(summary: dict) -> dict:
+    """Plain JSON types only; durations in hours."""
+    zombies = summary["zombies"]
+    return {
+        "generated_at": summary["generated_at"].isoformat(),
+        "by": summary["by"],
+        "segment": (
+            {"field": summary["segment"].field, "value": summary["segment"].value}
+            if summary["segment"]
+            else None
+        ),  # fmt: skip
+        "verdict": summary["verdict"],
+        "flow": [
+            {
+                "period_start": row["period"].start.isoformat(),
+                "period_end": row["period"].end.isoformat(),
+                **{key: row[key] for key in ("intake", "burn", "reopened", "net", "backlog")},
+            }
+            for row in summary["flow"]
+        ],
+        "age": {
+            "open": summary["age"]["open"],
+            "buckets": {key: n for key, _label, n in summary["age"]["buckets"]},
+            "median_hours": _hours(summary["age"]["median"]),
+            "p90_hours": _hours(summary["age"]["p90"]),
+        },
+        "zombies": {
+            "count": zombies.count(),
+            "tickets": [
+                {
+                    "reference": t.reference,
+                    "subject": t.subject,
+                    "created_at": t.created_at.isoformat(),
+                    "assignee": t.assignee.email if t.assignee else None,
+                }
+                for t in zombies[:50]
+            ],
+        },  # fmt: skip
+        "segments": {
+            name: summary["segments"][name]
+            for name in ("category", "priority", "tier", "top_categories")
+        },
+        "service_times": {
+            name: {
+                "count": times["count"],
+                "median_hours": _hours(times["median"]),
+                "p90_hours": _hours(times["p90"]),
+            }
+            for name, times in summary["service_times"].items()
+        },
+        "deflection": {
+            "rate": summary["deflection"]["rate"],
+            "deflected": summary["deflection"]["deflected"],
+            "tickets_filed": summary["deflection"]["filed"],
+            "by_period": [
+                {
+                    "period_start": row["period"].start.isoformat(),
+                    "deflected": row["deflected"],
+                    "tickets_filed": row["filed"],
+                    "rate": row["rate"],
+                }
+                for row in summary["deflection"]["rows"]
+            ],  # fmt: skip
+            "top_articles": [
+                {
+                    "id": row["deflected_by"],
+                    "title": row["deflected_by__title"],
+                    "deflections": row["n"],
+                }
+                for row in summary["deflection"]["top_articles"]
+            ],  # fmt: skip
+            "failed_searches": summary["deflection"]["failed_searches"],
+        },
+    }
+
+
+def report_text(summary: dict) -> str:
+    return render_to_string("tickets/email/weekly_report.txt", {"summary": summary})
+
+
+def weekly_report_send(*, now=None) -> int:
+    """E-mail the week's figures and zombies to every active Support manager; returns recipients."""
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=MANAGERS_GROUP, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return 0
+    summary = metrics.backlog_summary(weeks=12, now=now or timezone.now())
+    EmailMessage(
+        subject=f"[{settings.WAGTAIL_SITE_NAME}] {summary['verdict']}"[:200],
+        body=report_text(summary),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    ).send()
+    return len(recipients)
