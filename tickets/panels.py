@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
+from .metrics import failed_searches
 from .models import ArticleRequest
 from .selectors import article_request_list, deflection_rate, tickets_answered_by_articles
 
@@ -23,5 +24,6 @@ class ArticleRequestsPanel(Component):
             ),
             deflection_rate=deflection_rate(since=week_ago),
             answered_by_articles=tickets_answered_by_articles(since=week_ago),
+            failed_searches=failed_searches(since=week_ago, limit=5),
         )
         return context

@@ -121,3 +121,47 @@ def test_the_weekly_report_goes_to_support_managers_with_verdict_and_zombies(man
     assert message.to == ["manager@example.com"]
     assert "Backlog grew by 3" in message.subject
     assert some_tickets.reference in message.body
+
+
+def test_editors_see_the_weeks_failed_searches_on_the_wagtail_dashboard(editor):
+    from kb.services import failed_search_record
+
+    failed_search_record(query="Snowflake export")
+    failed_search_record(query="snowflake   export")
+    html = signed_in(editor).get("/admin/").content.decode()
+    assert "“snowflake export” (2)" in html
+
+
+def test_a_search_that_finds_nothing_is_counted(client, demo_articles):
+    from kb.models import FailedSearch
+
+    client.get("/search/", {"q": "quantum zebra"})
+    client.get("/search/", {"q": "reset password"})
+    assert list(FailedSearch.objects.values_list("query", "count")) == [("quantum zebra", 1)]
+
+
+def test_seeded_history_is_consistent_with_a_replay_of_every_event(agent):
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from tickets import metrics
+    from tickets.models import Ticket, TicketEvent
+    from tickets.seeding import historical_timestamps, seed_history
+
+    with historical_timestamps():
+        seed_history(tickets=400, days=120, seed=3, agents=[agent])
+    periods = metrics.make_periods(count=10)
+    rows = metrics.flow(periods)
+    moves = TicketEvent.objects.filter(kind="status")
+    for row in rows:
+        end = min(row["period"].end, timezone.now() + timedelta(seconds=1))
+        replayed = (
+            Ticket.objects.filter(created_at__lt=end).count()
+            - moves.filter(metrics.OUT, created_at__lt=end).count()
+            + moves.filter(metrics.BACK, created_at__lt=end).count()
+        )
+        assert row["backlog"] == replayed
+    assert rows[-1]["backlog"] == Ticket.objects.filter(~Q(status__in=metrics.DONE)).count()
+    assert sum(row["intake"] for row in rows) > 0 and sum(row["burn"] for row in rows) > 0
