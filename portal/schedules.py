@@ -15,6 +15,7 @@ SCHEDULES = [
         60,
     ),
     ("Rebuild the suggestion index if stale", "kb.tasks.build_suggest_index", Schedule.MINUTES, 10),
+    ("Check SLAs and escalate breaches", "tickets.tasks.check_service_levels", Schedule.MINUTES, 5),
     (
         "Mine knowledge-base gaps (nightly)",
         "tickets.tasks.mine_knowledge_base_gaps",

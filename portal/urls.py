@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from tickets import dashboard
 
-from . import views
+from . import healthz, views
 
 urlpatterns = [
     path(
@@ -29,7 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz.healthz, name="healthz"),
     path("support/", include("tickets.urls")),
     path("", include("kb.urls")),
 ]

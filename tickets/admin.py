@@ -22,7 +22,16 @@ from kb.models import ArticlePage
 from . import services
 from .admin_forms import BulkResolveForm, TicketAgentForm
 from .metrics import zombie_tickets
-from .models import BacklogSettings, ContactSession, Notification, Organization, Ticket
+from .models import (
+    CategoryRoute,
+    ContactSession,
+    Notification,
+    Organization,
+    SlaPolicy,
+    SupportSettings,
+    Ticket,
+)
+from .triage import similar_open_tickets
 
 Status = Ticket.Status
 
@@ -136,11 +145,31 @@ class TicketAdmin(admin.ModelAdmin):
         "first_response_at",
         "resolved_at",
         "customer_saw",
+        "priority_reason",
+        "sla_due",
+        "similar_open",
+        "merged_display",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "customer_display", "subject", "conversation"]}),
-        (_("Reply"), {"fields": ["reply", "reply_internal"]}),
-        (_("Work the ticket"), {"fields": ["status", "priority", "category", "assignee"]}),
+        (
+            _("Reply"),
+            {"fields": ["reply", "reply_internal", "reply_article", "resolve_with_article"]},
+        ),
+        (
+            _("Work the ticket"),
+            {
+                "fields": [
+                    "status",
+                    "priority",
+                    "priority_reason",
+                    "sla_due",
+                    "category",
+                    "assignee",
+                ]
+            },
+        ),
+        (_("Similar open tickets"), {"fields": ["similar_open", "merge_into", "merged_display"]}),
         (_("Resolution"), {"fields": ["resolution", "suggested_article", "resolved_article"]}),
         (
             _("Context"),
@@ -200,6 +229,68 @@ class TicketAdmin(admin.ModelAdmin):
     def customer_display(self, ticket):
         account = _("account") if ticket.customer_id else _("no account")
         return format_html("{} ({})", ticket.customer_email, account)
+
+    @admin.display(description=_("SLA"), ordering="sla_state")
+    def sla(self, ticket):
+        if not ticket.sla_state:
+            return "—"
+        due = (
+            ticket.first_response_due_at
+            if not ticket.first_response_at
+            else ticket.resolution_due_at
+        )
+        when = timezone.localtime(due).strftime("%d %b %H:%M") if due else ""
+        return format_html(
+            '<span class="sla sla-{}">{}</span> <small>{}</small>',
+            ticket.sla_state, ticket.get_sla_state_display(), when,
+        )  # fmt: skip
+
+    @admin.display(description=_("SLA due"))
+    def sla_due(self, ticket):
+        if not ticket.sla_state:
+            return _("No SLA applies.")
+        fmt = "%a %d %b %H:%M"
+        first = timezone.localtime(ticket.first_response_due_at).strftime(fmt)
+        resolution = timezone.localtime(ticket.resolution_due_at).strftime(fmt)
+        answered = _(" (met)") if ticket.first_response_at else ""
+        return format_html(
+            "{}: {}{} · {}: {} · <strong>{}</strong>",
+            _("first response"), first, answered, _("resolution"), resolution,
+            ticket.get_sla_state_display(),
+        )  # fmt: skip
+
+    @admin.display(description=_("similar open tickets"))
+    def similar_open(self, ticket):
+        similar = similar_open_tickets(ticket)
+        if not similar:
+            return _("None: nobody else reports this right now.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> {} <small>({:.0%} alike, {})</small></li>',
+                (
+                    (reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference, t.subject,
+                     score, timesince(t.created_at, depth=1))
+                    for score, t in similar
+                ),
+            ),
+        )  # fmt: skip
+
+    @admin.display(description=_("merged"))
+    def merged_display(self, ticket):
+        if ticket.merged_into_id:
+            url = reverse("admin:tickets_ticket_change", args=(ticket.merged_into_id,))
+            return format_html(
+                '{} <a href="{}">{}</a>', _("Merged into"), url, ticket.merged_into.reference
+            )
+        merged = list(ticket.merged_tickets.all())
+        if not merged:
+            return "—"
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>',
+            ((reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference) for t in merged),
+        )  # fmt: skip
 
     @admin.display(description=_("came from"))
     def source_page_display(self, ticket):
@@ -280,10 +371,27 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_assign(ticket=original, assignee=data["assignee"], actor=actor)
         services.ticket_set_priority(ticket=original, priority=data["priority"], actor=actor)
         services.ticket_set_category(ticket=original, category=data["category"], actor=actor)
-        if data["reply"]:
+        article = None
+        if data.get("reply_article"):
+            article = ArticlePage.objects.filter(pk=data["reply_article"], live=True).first()
+        reply = data["reply"]
+        if article is not None:
+            reply = f"{reply}\n\n{article_excerpt(article, request)}".strip()
+        if reply:
             services.ticket_reply(
-                ticket=original, author=actor, body=data["reply"], internal=data["reply_internal"]
+                ticket=original, author=actor, body=reply, internal=data["reply_internal"]
             )
+        if article is not None and data.get("resolve_with_article"):
+            services.ticket_resolve(
+                ticket=original, actor=actor,
+                resolution=Ticket.Resolution.ANSWERED_BY_ARTICLE, article=article,
+            )  # fmt: skip
+            obj.refresh_from_db()
+            return
+        if data.get("merge_into"):
+            services.tickets_merge(source=original, target=data["merge_into"], actor=actor)
+            obj.refresh_from_db()
+            return
         if data["status"] == Status.RESOLVED:
             if (
                 original.status != Status.RESOLVED
@@ -374,6 +482,12 @@ class TicketAdmin(admin.ModelAdmin):
             )
 
 
+def article_excerpt(article: ArticlePage, request) -> str:
+    """What an inserted article adds to a reply: its title, address and summary."""
+    url = request.build_absolute_uri(article.url) if article.url else ""
+    return f"{article.title}\n{url}\n{article.summary}".strip()
+
+
 @admin.register(ContactSession)
 class ContactSessionAdmin(admin.ModelAdmin):
     """Read-only: what customers typed and how their contact ended."""
@@ -431,15 +545,27 @@ class OrganizationAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
-@admin.register(BacklogSettings)
-class BacklogSettingsAdmin(admin.ModelAdmin):
+@admin.register(SupportSettings)
+class SupportSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "zombie_age_days", "zombie_quiet_days"]
 
     def has_add_permission(self, request):
-        return not BacklogSettings.objects.exists()
+        return not SupportSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 admin.site.index_template = "admin/deflect_index.html"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["tier", "priority", "first_response_minutes", "resolution_minutes"]
+    list_editable = ["first_response_minutes", "resolution_minutes"]
+    list_filter = ["tier"]
+
+
+@admin.register(CategoryRoute)
+class CategoryRouteAdmin(admin.ModelAdmin):
+    list_display = ["category", "default_assignee"]

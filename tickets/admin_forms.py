@@ -83,6 +83,25 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
         help_text=_("Sent to the customer by e-mail unless it is an internal note."),
     )
     reply_internal = forms.BooleanField(label=_("Internal note (agents only)"), required=False)
+    reply_article = forms.TypedChoiceField(
+        label=_("Insert an article in the reply"),
+        choices=[],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Its link and summary are added to the reply."),
+    )
+    resolve_with_article = forms.BooleanField(
+        label=_("…and resolve the ticket as answered by that article"), required=False
+    )
+    merge_into = forms.CharField(
+        label=_("Merge into ticket"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "A reference such as SUP-1042: this ticket's messages move there and it closes."
+        ),
+    )
 
     class Meta:
         model = Ticket
@@ -97,16 +116,35 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("resolution", self.instance.resolution)
             self.initial.setdefault("resolved_article", self.instance.resolved_article_id)
+            self.fields["reply_article"].choices = [
+                ("", "—"),
+                *self.fields["suggested_article"].choices,
+            ]
 
     def clean_reply(self):
         return clean_text(self.cleaned_data.get("reply") or "")
 
+    def clean_merge_into(self):
+        reference = (self.cleaned_data.get("merge_into") or "").strip()
+        if not reference:
+            return None
+        pk = Ticket.pk_from_reference(reference)
+        target = Ticket.objects.filter(pk=pk).first() if pk else None
+        if target is None or target.pk == self.instance.pk:
+            raise forms.ValidationError(_("No other ticket has that reference."))
+        if target.merged_into_id:
+            raise forms.ValidationError(_("That ticket was itself merged into another."))
+        return target
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("resolve_with_article") and not cleaned.get("reply_article"):
+            self.add_error("reply_article", _("Choose the article to send."))
         resolving = cleaned.get("status") == Ticket.Status.RESOLVED and (
             self.instance.status != Ticket.Status.RESOLVED or "resolution" in self.changed_data
         )
-        self.check_resolution(cleaned, resolving=resolving)
+        if not cleaned.get("resolve_with_article"):
+            self.check_resolution(cleaned, resolving=resolving)
         if (
             cleaned.get("status") == Ticket.Status.CLOSED
             and not self.instance.resolution

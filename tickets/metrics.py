@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from kb.models import CategoryPage
 from kb.suggest import EngineParams
 
-from .models import BacklogSettings, ContactSession, Ticket, TicketEvent
+from .models import ContactSession, SlaState, SupportSettings, Ticket, TicketEvent
 
 OPEN = list(Ticket.OPEN_STATUSES)
 DONE = [Ticket.Status.RESOLVED, Ticket.Status.CLOSED]
@@ -200,9 +200,9 @@ def _age_q(now: datetime, youngest: timedelta | None, oldest: timedelta | None) 
     return q
 
 
-def zombie_tickets(*, now: datetime, settings: BacklogSettings | None = None) -> QuerySet[Ticket]:
+def zombie_tickets(*, now: datetime, settings: SupportSettings | None = None) -> QuerySet[Ticket]:
     """Open long, and nobody owns it or no agent has touched it lately."""
-    settings = settings or BacklogSettings.current()
+    settings = settings or SupportSettings.current()
     quiet_since = now - timedelta(days=settings.zombie_quiet_days)
     untouched = Q(last_agent_activity_at__isnull=True) | Q(last_agent_activity_at__lt=quiet_since)
     return (
@@ -347,6 +347,28 @@ def failed_searches(*, since: datetime, limit: int = 10) -> list[dict]:
     return [{"query": query, "count": n} for query, n in ranked]
 
 
+def service_levels(periods: list[Period], *, now: datetime) -> dict:
+    """SLA breaches per period, and how the open tickets stand now."""
+    breaches = _per_period(
+        TicketEvent.objects.filter(kind=TicketEvent.Kind.ESCALATED), periods, "created_at",
+        breaches=Q(),
+    )["breaches"]  # fmt: skip
+    standing = Ticket.objects.filter(status__in=OPEN).aggregate(
+        at_risk=Count("pk", filter=Q(sla_state=SlaState.AT_RISK)),
+        breached=Count("pk", filter=Q(sla_state=SlaState.BREACHED)),
+    )
+    return {"breaches": breaches, "breaches_total": sum(breaches), **standing}
+
+
+def auto_category_accuracy(*, since: datetime) -> dict:
+    """How often the category guessed at filing was kept by agents (their corrections count)."""
+    guessed = Ticket.objects.filter(created_at__gte=since, auto_category__isnull=False).aggregate(
+        guessed=Count("pk"), kept=Count("pk", filter=Q(category_id=F("auto_category_id")))
+    )
+    n = guessed["guessed"]
+    return {**guessed, "accuracy": guessed["kept"] / n if n else None}
+
+
 def backlog_summary(
     *, weeks: int = 12, by: str = "week", segment: Segment | None = None, now=None
 ) -> dict:
@@ -366,4 +388,6 @@ def backlog_summary(
         "segments": segments(since=since),
         "service_times": service_times(since=since),
         "deflection": deflection(periods),
+        "sla": service_levels(periods, now=now),
+        "auto_category": auto_category_accuracy(since=since),
     }

@@ -1,8 +1,10 @@
 """Support requests: contact sessions (with their deflections), tickets, messages and history."""
 
 import uuid
+from datetime import time
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +136,13 @@ class Organization(models.Model):
         return self.name
 
 
+class SlaState(models.TextChoices):
+    NONE = "", _("No SLA")
+    OK = "ok", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -215,6 +224,20 @@ class Ticket(models.Model):
         verbose_name=_("answered by article"),
     )
     top_score = models.FloatField(_("best suggestion score at filing"), null=True, blank=True)
+    priority_reason = models.CharField(_("why this priority"), max_length=200, blank=True)
+    auto_category = models.ForeignKey(
+        "kb.CategoryPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("category guessed at filing"),
+    )  # fmt: skip
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_state = models.CharField(
+        _("SLA"), max_length=16, choices=SlaState.choices, default=SlaState.NONE, db_index=True
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )  # fmt: skip
     gap_request = models.ForeignKey(
         "tickets.ArticleRequest", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="tickets", verbose_name=_("article to write"),
@@ -276,6 +299,8 @@ class TicketMessage(models.Model):
     internal = models.BooleanField(
         _("internal note"), default=False, help_text=_("Visible to agents only.")
     )
+    # A follow-up filed through the contact form: the same submission adds it once.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -298,6 +323,9 @@ class TicketEvent(models.Model):
         REPLIED = "replied", _("Agent replied")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
         NOTE = "note", _("Internal note")
+        ESCALATED = "escalated", _("SLA breached, escalated")
+        MERGED = "merged", _("Merged")
+        FOLLOW_UP = "follow_up", _("Customer follow-up")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -326,6 +354,8 @@ class Notification(models.Model):
         AGENT_REPLY = "agent_reply", _("Agent replied")
         CUSTOMER_REPLY = "customer_reply", _("Customer replied")
         TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved")
+        TICKET_MERGED = "ticket_merged", _("Ticket merged")
+        SLA_BREACHED = "sla_breached", _("SLA breached")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -404,23 +434,89 @@ class ArticleRequest(models.Model):
         return self.title
 
 
-class BacklogSettings(models.Model):
-    """What counts as a zombie ticket (one row, edited in the Django admin)."""
+class SupportSettings(models.Model):
+    """Knobs of the support flow that admins tune (one row, edited in the Django admin)."""
 
-    zombie_age_days = models.PositiveSmallIntegerField(_("open for more than (days)"), default=14)
+    zombie_age_days = models.PositiveSmallIntegerField(
+        _("zombie: open for more than (days)"), default=14
+    )
     zombie_quiet_days = models.PositiveSmallIntegerField(
-        _("and no agent activity for (days)"),
+        _("zombie: no agent activity for (days)"),
         default=7,
         help_text=_("A ticket open that long with no assignee, or untouched by agents this long."),
     )
+    follow_up_similarity = models.FloatField(
+        _("follow-up similarity"),
+        default=0.5,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text=_(
+            "How alike (0–1) a new request must be to one of the customer's open tickets to be "
+            "added to it as a follow-up instead of opening another ticket."
+        ),
+    )
+    business_day_start = models.TimeField(_("business day starts"), default=time(9, 0))
+    business_day_end = models.TimeField(_("business day ends"), default=time(17, 0))
+    business_days = models.CharField(
+        _("business days"),
+        max_length=20,
+        default="0,1,2,3,4",
+        validators=[RegexValidator(r"^[0-6](,[0-6])*$")],
+        help_text=_("Weekday numbers, Monday = 0: “0,1,2,3,4” is Monday to Friday."),
+    )
+    sla_at_risk_share = models.FloatField(
+        _("at risk after this share of the SLA time"),
+        default=0.75,
+        validators=[MinValueValidator(0.1), MaxValueValidator(0.99)],
+    )
 
     class Meta:
-        verbose_name = _("backlog settings")
-        verbose_name_plural = _("backlog settings")
+        verbose_name = _("support settings")
+        verbose_name_plural = _("support settings")
 
     def __str__(self):
-        return str(_("Backlog settings"))
+        return str(_("Support settings"))
 
     @classmethod
-    def current(cls) -> "BacklogSettings":
+    def current(cls) -> "SupportSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+    def weekdays(self) -> set[int]:
+        return {int(day) for day in self.business_days.split(",") if day.strip()}
+
+
+class SlaPolicy(models.Model):
+    """Service targets for a customer tier and priority, in business minutes."""
+
+    tier = models.CharField(_("tier"), max_length=16, choices=Organization.Tier.choices)
+    priority = models.CharField(_("priority"), max_length=16, choices=Ticket.Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution within (minutes)"))
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["tier", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "priority"], name="tickets_one_sla_per_tier")
+        ]
+
+    def __str__(self):
+        return f"{self.get_tier_display()} / {self.get_priority_display()}"
+
+
+class CategoryRoute(models.Model):
+    """Who gets a new ticket of this category first."""
+
+    category = models.OneToOneField(
+        "kb.CategoryPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        limit_choices_to={"is_staff": True}, verbose_name=_("default assignee"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("category route")
+
+    def __str__(self):
+        return f"{self.category} → {self.default_assignee}"

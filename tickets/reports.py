@@ -67,6 +67,8 @@ def summary_to_dict(summary: dict) -> dict:
             }
             for name, times in summary["service_times"].items()
         },
+        "sla": summary["sla"],
+        "auto_category": summary["auto_category"],
         "deflection": {
             "rate": summary["deflection"]["rate"],
             "deflected": summary["deflection"]["deflected"],

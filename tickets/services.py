@@ -13,7 +13,7 @@ from kb.models import ArticlePage, CategoryPage
 from kb.selectors import live_articles, suggest_articles
 from kb.services import learned_phrase_add
 
-from . import notifications
+from . import notifications, sla, triage
 from .gaps import without_contact_details
 from .models import (
     ContactSession,
@@ -223,6 +223,7 @@ def ticket_create(
                 idempotency_key=idempotency_key or None,
             )
             _event(ticket, TicketEvent.Kind.CREATED, actor=ticket.customer, to_value=Status.NEW)
+            _triage(ticket)
             if session is not None:
                 session.outcome = ContactSession.Outcome.TICKET
                 session.ended_at = timezone.now()
@@ -243,6 +244,30 @@ def learned_phrase_text(ticket: Ticket) -> str:
     words = ticket.description.split()
     opening = " ".join(words[:LEARNED_DESCRIPTION_WORDS])
     return without_contact_details(f"{ticket.subject}. {opening}")
+
+
+def _triage(ticket: Ticket) -> None:
+    """Starting priority, category, first assignee and SLA due times of a new ticket."""
+    tier = ticket.organization.tier if ticket.organization_id else None
+    priority = triage.starting_priority(tier=tier, text=f"{ticket.subject}\n{ticket.description}")
+    ticket.priority, ticket.priority_reason = priority.level, priority.reason
+    if ticket.category_id is None:
+        suggestions = suggest_articles(
+            suggestion_query(ticket.subject, ticket.description)
+        ).suggestions
+        ticket.category = ticket.auto_category = triage.guess_category(
+            subject=ticket.subject, description=ticket.description, suggestions=suggestions
+        )
+    sla.apply_due_times(ticket)
+    ticket.save(
+        update_fields=["priority", "priority_reason", "category", "auto_category",
+                       "first_response_due_at", "resolution_due_at", "sla_state"]
+    )  # fmt: skip
+    assignee = triage.default_assignee(ticket.category)
+    if assignee is not None:
+        ticket.assignee = assignee
+        _event(ticket, TicketEvent.Kind.ASSIGNED, to_value=assignee.email[:64])
+        ticket.save(update_fields=["assignee"])
 
 
 def _touch(ticket: Ticket, *fields: str) -> None:
@@ -355,6 +380,10 @@ def ticket_resolve(
             to_value=Status.RESOLVED,
         )
         notifications.queue(ticket, notifications.Kind.TICKET_RESOLVED)
+        for merged in ticket.merged_tickets.all():
+            merged.resolved_article = article
+            merged.save(update_fields=["resolved_article"])
+            notifications.queue(merged, notifications.Kind.TICKET_RESOLVED)
     _touch(ticket, "status")
     return ticket
 
@@ -411,7 +440,12 @@ def ticket_set_priority(*, ticket: Ticket, priority: str, actor) -> Ticket:
             to_value=priority,
         )
         ticket.priority = priority
-        _touch(ticket, "priority")
+        ticket.priority_reason = f"{priority}: {_('set by an agent')}"
+        sla.apply_due_times(ticket)
+        _touch(
+            ticket, "priority", "priority_reason", "first_response_due_at", "resolution_due_at",
+            "sla_state",
+        )  # fmt: skip
     return ticket
 
 
@@ -429,3 +463,81 @@ def ticket_set_category(*, ticket: Ticket, category: CategoryPage | None, actor)
         ticket.category = category
         _touch(ticket, "category")
     return ticket
+
+
+@transaction.atomic
+def ticket_add_follow_up(
+    *, ticket: Ticket, author, subject: str, description: str, idempotency_key: str | None = None
+) -> TicketMessage:
+    """A new request that continues an open ticket: added to its thread instead of a new ticket."""
+    if idempotency_key:
+        existing = TicketMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=author, from_customer=True, idempotency_key=idempotency_key,
+        body=f"{subject.strip()}\n\n{description.strip()}"[:20000],
+    )  # fmt: skip
+    _event(ticket, TicketEvent.Kind.FOLLOW_UP, actor=author)
+    if ticket.status == Status.PENDING:
+        _set_status(ticket, Status.OPEN, actor=author)
+    if ticket.assignee and ticket.assignee.email:
+        notifications.queue(
+            ticket, notifications.Kind.CUSTOMER_REPLY, message=message,
+            recipient=ticket.assignee.email,
+        )  # fmt: skip
+    _touch(ticket)
+    return message
+
+
+def _same_customer(a: Ticket, b: Ticket) -> bool:
+    if a.customer_id and b.customer_id:
+        return a.customer_id == b.customer_id
+    return a.customer_email.lower() == b.customer_email.lower()
+
+
+@transaction.atomic
+def tickets_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
+    """Fold `source` into `target`: every message moves, both customers hear, source closes.
+
+    Between different customers the moved words become agents-only notes, so that neither
+    customer reads the other's; the source's customer is told when the target is resolved.
+    """
+    if source.pk == target.pk:
+        raise ValidationError(_("A ticket cannot be merged into itself."))
+    source = Ticket.objects.select_for_update().get(pk=source.pk)
+    target = Ticket.objects.select_for_update().get(pk=target.pk)
+    if source.merged_into_id or target.merged_into_id:
+        raise ValidationError(_("One of these tickets has already been merged."))
+    same = _same_customer(source, target)
+    TicketMessage.objects.create(
+        ticket=target, author=None, from_customer=same, internal=not same,
+        body=_("Merged from %(ref)s: %(subject)s")
+        % {"ref": source.reference, "subject": source.subject}
+        + f"\n\n{source.description}",
+    )  # fmt: skip
+    moved = source.messages.all()
+    if same:
+        moved.update(ticket=target)
+    else:
+        moved.update(ticket=target, internal=True)
+    _event(target, TicketEvent.Kind.MERGED, actor=actor, from_value=source.reference)
+    _event(source, TicketEvent.Kind.MERGED, actor=actor, to_value=target.reference)
+    previous = source.status
+    source.merged_into, source.status = target, Status.CLOSED
+    if previous != Status.CLOSED:
+        _event(
+            source,
+            TicketEvent.Kind.STATUS,
+            actor=actor,
+            from_value=previous,
+            to_value=Status.CLOSED,
+        )
+    source.resolved_at = source.resolved_at or timezone.now()
+    _touch(source, "merged_into", "status", "resolved_at")
+    _touch(target)
+    notifications.queue(source, notifications.Kind.TICKET_MERGED)
+    if not same:
+        notifications.queue(target, notifications.Kind.TICKET_MERGED)
+    return target

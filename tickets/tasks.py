@@ -25,3 +25,9 @@ def send_weekly_backlog_report() -> int:
     from .reports import weekly_report_send
 
     return weekly_report_send()
+
+
+def check_service_levels() -> dict:
+    from .sla import check_slas
+
+    return check_slas()

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from kb.selectors import live_articles
 
-from . import access, services
+from . import access, services, triage
 from .forms import ContactForm, ReplyForm
-from .models import ContactSession
+from .models import ContactSession, SupportSettings
 from .selectors import (
     contact_session_for_visitor,
     public_thread,
@@ -110,6 +110,10 @@ def _contact_submit(request):
                 "tickets/contact_check.html",
                 {"form": form, "session": session, "suggestions": result.suggestions},
             )
+    if not request.POST.get("separate"):
+        follow_up = _add_as_follow_up(request, data, session)
+        if follow_up is not None:
+            return follow_up
     ticket, created = services.ticket_create(
         user=request.user,
         email=email,
@@ -121,6 +125,30 @@ def _contact_submit(request):
         idempotency_key=str(data["submission"]) if data.get("submission") else None,
     )
     return _show_filed(request, ticket, created=created)
+
+
+def _add_as_follow_up(request, data, session):
+    """A signed-in customer writing again about an open ticket adds to it, unless they insist."""
+    open_ticket = triage.follow_up_of(
+        user=request.user,
+        subject=data["subject"],
+        description=data["description"],
+        threshold=SupportSettings.current().follow_up_similarity,
+    )
+    if open_ticket is None:
+        return None
+    services.ticket_add_follow_up(
+        ticket=open_ticket,
+        author=request.user,
+        subject=data["subject"],
+        description=data["description"],
+        idempotency_key=str(data["submission"]) if data.get("submission") else None,
+    )
+    return render(
+        request,
+        "tickets/follow_up_added.html",
+        {"ticket": open_ticket, "form": ContactForm(request.POST, user=request.user)},
+    )
 
 
 def _show_filed(request, ticket, *, created: bool):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import make_article, make_category, make_user
 from tickets import metrics
-from tickets.models import BacklogSettings, ContactSession, Organization, Ticket, TicketEvent
+from tickets.models import ContactSession, Organization, SupportSettings, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 UTC = ZoneInfo("UTC")
@@ -111,7 +111,7 @@ def test_backlog_age_buckets_median_and_90th_percentile():
 
 
 def test_zombies_are_old_open_tickets_without_owner_or_agent_activity(agent):
-    BacklogSettings.objects.update_or_create(
+    SupportSettings.objects.update_or_create(
         pk=1, defaults={"zombie_age_days": 14, "zombie_quiet_days": 7}
     )
     unowned = history("2026-11-01T10:00")
@@ -122,7 +122,7 @@ def test_zombies_are_old_open_tickets_without_owner_or_agent_activity(agent):
     history("2026-11-20T10:00")  # too young
     history("2026-11-01T10:00", ("2026-11-03T10:00", "new", RESOLVED))  # not open
     assert set(metrics.zombie_tickets(now=NOW)) == {unowned, quiet}
-    BacklogSettings.objects.filter(pk=1).update(zombie_age_days=30)
+    SupportSettings.objects.filter(pk=1).update(zombie_age_days=30)
     assert not metrics.zombie_tickets(now=NOW).exists()
 
 

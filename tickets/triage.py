@@ -1,0 +1,152 @@
+"""Triage at filing time: starting priority, category, first assignee, and follow-up detection."""
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from kb.analysis import stem, surface_tokens
+from kb.models import ArticlePage, CategoryPage
+
+from .gaps import FILLER
+from .models import CategoryRoute, Organization, Ticket
+
+PRIORITIES = ["low", "normal", "high", "urgent"]
+TIER_STEP = {Organization.Tier.FREE: -1, Organization.Tier.PRO: 0, Organization.Tier.ENTERPRISE: 1}
+# What customers write when it is urgent, and how the reason reads on the ticket.
+URGENCY_SIGNALS = [
+    (re.compile(r"\b(production|prod|site|app|service|system|everything)\s+(is\s+)?(down|offline)\b"
+                r"|\boutage\b|\b(is|are|went)\s+down\b", re.I), "service down"),
+    (re.compile(r"\b(can ?not|can't|cant|unable to)\s+(log|sign)\s*(in|on)\b|\blocked out\b",
+                re.I), "cannot log in"),
+    (re.compile(r"\bdata loss\b|\blost (all |our |my )?(data|work|records)\b"
+                r"|\b(deleted|wiped|gone)\b.{0,20}\b(data|records|everything)\b", re.I),
+     "data loss"),
+    (re.compile(r"\burgent\b|\basap\b|\bemergency\b|\bcritical\b", re.I), "urgent"),
+    (re.compile(r"\bsecurity (breach|incident)\b|\bhacked\b|\bcompromised\b", re.I), "security"),
+]  # fmt: skip
+STRONG_MATCH = 0.5  # a suggestion this good (relative score) says which category it is
+NEIGHBOURS = 7
+NEIGHBOUR_SIMILARITY = 0.2
+RECENT_CANDIDATES = 1000  # similarity is computed in Python over this many recent tickets
+
+
+@dataclass(frozen=True)
+class Priority:
+    level: str
+    reason: str
+
+
+def starting_priority(*, tier: str | None, text: str) -> Priority:
+    """Normal, a step down for free and up for enterprise customers, a step up per urgent signal."""
+    step, reasons = 0, []
+    if tier in TIER_STEP and TIER_STEP[tier]:
+        step += TIER_STEP[tier]
+        reasons.append(f"{Organization.Tier(tier).label.lower()} tier")
+    for pattern, label in URGENCY_SIGNALS:
+        match = pattern.search(text)
+        if match:
+            step += 1
+            reasons.append(f"'{' '.join(match.group().split()).lower()}' ({label})")
+    level = PRIORITIES[max(0, min(len(PRIORITIES) - 1, 1 + step))]
+    reason = " + ".join(reasons) if reasons else "default"
+    return Priority(level, f"{level}: {reason}"[:200])
+
+
+def terms(text: str) -> Counter:
+    return Counter(
+        term
+        for token in surface_tokens(text)
+        if (term := stem(token)) and term not in FILLER and not term.isdigit()
+    )
+
+
+def similarity(a: Counter, b: Counter) -> float:
+    """Cosine of sublinear term counts: 1 for the same words, 0 for none in common."""
+    if not a or not b:
+        return 0.0
+    weight = {t: 1 + math.log(n) for t, n in a.items()}
+    other = {t: 1 + math.log(n) for t, n in b.items()}
+    dot = sum(w * other.get(t, 0.0) for t, w in weight.items())
+    norm = math.sqrt(sum(w * w for w in weight.values())) * math.sqrt(
+        sum(w * w for w in other.values())
+    )
+    return dot / norm if norm else 0.0
+
+
+def ticket_terms(subject: str, description: str) -> Counter:
+    # The subject says what it is about; count it twice.
+    return terms(f"{subject}\n{subject}\n{description[:1500]}")
+
+
+def follow_up_of(*, user, subject: str, description: str, threshold: float) -> Ticket | None:
+    """The signed-in customer's open ticket this new request most resembles, if alike enough."""
+    if user is None or not user.is_authenticated:
+        return None  # an e-mail address typed by an anonymous visitor proves nothing
+    new = ticket_terms(subject, description)
+    best, best_score = None, threshold
+    for ticket in Ticket.objects.filter(
+        customer=user, status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True
+    ).order_by("-created_at")[:20]:
+        score = similarity(new, ticket_terms(ticket.subject, ticket.description))
+        if score >= best_score:
+            best, best_score = ticket, score
+    return best
+
+
+def similar_open_tickets(ticket: Ticket, *, limit: int = 5, minimum: float = 0.3) -> list[tuple]:
+    """Open tickets of any customer that look like this one: many at once is an incident."""
+    mine = ticket_terms(ticket.subject, ticket.description)
+    candidates = (
+        Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .only("pk", "subject", "description", "customer_email", "created_at", "status")[
+            :RECENT_CANDIDATES
+        ]
+    )
+    scored = [(similarity(mine, ticket_terms(t.subject, t.description)), t) for t in candidates]
+    scored = [(score, t) for score, t in scored if score >= minimum]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+    return scored[:limit]
+
+
+def guess_category(*, subject: str, description: str, suggestions) -> CategoryPage | None:
+    """A strongly matching article's category, else the usual one of similar resolved tickets."""
+    if suggestions and suggestions[0].relative >= STRONG_MATCH:
+        article = ArticlePage.objects.filter(pk=suggestions[0].key).first()
+        parent = article.get_parent().specific if article else None
+        if isinstance(parent, CategoryPage):
+            return parent
+    mine = ticket_terms(subject, description)
+    resolved = (
+        Ticket.objects.filter(
+            Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED]), category__isnull=False
+        )
+        .order_by("-resolved_at")
+        .only("subject", "description", "category_id")[:RECENT_CANDIDATES]
+    )
+    scored = sorted(
+        (
+            (similarity(mine, ticket_terms(t.subject, t.description)), t.category_id)
+            for t in resolved
+        ),
+        reverse=True,
+    )
+    votes = Counter(
+        category_id for score, category_id in scored[:NEIGHBOURS] if score >= NEIGHBOUR_SIMILARITY
+    )
+    if not votes:
+        return None
+    return CategoryPage.objects.filter(pk=votes.most_common(1)[0][0]).first()
+
+
+def default_assignee(category: CategoryPage | None):
+    if category is None:
+        return None
+    route = (
+        CategoryRoute.objects.filter(category=category).select_related("default_assignee").first()
+    )
+    return route.default_assignee if route and route.default_assignee.is_active else None
