@@ -1,0 +1,1 @@
+"""Operational scripts: the production shape on one machine, load, faults, verification."""
