@@ -116,6 +116,7 @@ class TicketAdmin(admin.ModelAdmin):
         "customer_email",
         "status",
         "priority",
+        "sla",
         "assignee",
         "age",
         "last_activity_at",
@@ -125,10 +126,12 @@ class TicketAdmin(admin.ModelAdmin):
         OpenFilter,
         "status",
         "priority",
+        "sla_state",
         AssigneeFilter,
         "category",
         AgeFilter,
         "resolution",
+        "organization__tier",
     ]
     list_select_related = ["assignee", "category"]
     search_fields = ["subject", "customer_email"]
@@ -268,10 +271,10 @@ class TicketAdmin(admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">{}</a> {} <small>({:.0%} alike, {})</small></li>',
+                '<li><a href="{}">{}</a> {} <small>({} alike, {})</small></li>',
                 (
                     (reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference, t.subject,
-                     score, timesince(t.created_at, depth=1))
+                     f"{score:.0%}", timesince(t.created_at, depth=1))
                     for score, t in similar
                 ),
             ),
@@ -334,9 +337,9 @@ class TicketAdmin(admin.ModelAdmin):
             "<ol>{}</ol>",
             format_html_join(
                 "",
-                "<li>{} <small>(score {:.2f}){}</small></li>",
+                "<li>{} <small>(score {}){}</small></li>",
                 (
-                    (s.title, s.score, " · " + str(_("opened")) if s.clicked_at else "")
+                    (s.title, f"{s.score:.2f}", " · " + str(_("opened")) if s.clicked_at else "")
                     for s in shown
                 ),
             ),

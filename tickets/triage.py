@@ -21,7 +21,7 @@ URGENCY_SIGNALS = [
                 r"|\boutage\b|\b(is|are|went)\s+down\b", re.I), "service down"),
     (re.compile(r"\b(can ?not|can't|cant|unable to)\s+(log|sign)\s*(in|on)\b|\blocked out\b",
                 re.I), "cannot log in"),
-    (re.compile(r"\bdata loss\b|\blost (all |our |my )?(data|work|records)\b"
+    (re.compile(r"\bdata loss\b|\blost (all |our |my )*(data|work|records)\b"
                 r"|\b(deleted|wiped|gone)\b.{0,20}\b(data|records|everything)\b", re.I),
      "data loss"),
     (re.compile(r"\burgent\b|\basap\b|\bemergency\b|\bcritical\b", re.I), "urgent"),
