@@ -325,3 +325,53 @@ def test_editors_and_customers_cannot_see_sla_policies_or_routes(customer, edito
 
 def test_categories_of_the_kb_are_there(kb_root):
     assert category_get_or_create(root=kb_root_get(), name="X").title == "X"
+
+
+def test_autocategory_eval_measures_the_rule_on_labelled_questions(tmp_path, capsys):
+    import json as json_module
+
+    from django.core.management import call_command
+
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(
+        "\n".join(
+            json_module.dumps(a)
+            for a in [
+                {
+                    "id": "a",
+                    "title": "Reset your password",
+                    "body": "Forgot password link.",
+                    "category": "Account",
+                },
+                {
+                    "id": "b",
+                    "title": "Download invoices",
+                    "body": "Invoices are PDFs.",
+                    "category": "Billing",
+                },
+                {
+                    "id": "c",
+                    "title": "Card declined",
+                    "body": "Your bank refused it.",
+                    "category": "Billing",
+                },
+            ]
+        )
+    )
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        "\n".join(
+            json_module.dumps(q)
+            for q in [
+                {"id": "1", "text": "I forgot my password", "relevant": ["a"]},
+                {"id": "2", "text": "where are my invoices", "relevant": ["b"]},
+                {"id": "3", "text": "payment refused by bank", "relevant": ["c"]},
+            ]
+        )
+    )
+    call_command(
+        "autocategory_eval", "--articles", str(articles), "--queries", str(queries), "--json"
+    )
+    report = json_module.loads(capsys.readouterr().out)
+    assert report["queries"] == 3 and report["categories"] == 2
+    assert report["accuracy"] == 1.0
