@@ -365,7 +365,7 @@ def test_autocategory_eval_measures_the_rule_on_labelled_questions(tmp_path, cap
             for q in [
                 {"id": "1", "text": "I forgot my password", "relevant": ["a"]},
                 {"id": "2", "text": "where are my invoices", "relevant": ["b"]},
-                {"id": "3", "text": "payment refused by bank", "relevant": ["c"]},
+                {"id": "3", "text": "my card was declined", "relevant": ["c"]},
             ]
         )
     )
