@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "portal.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -217,6 +218,19 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 # How long the link e-mailed to a customer without an account opens their ticket (seconds).
 TICKET_LINK_MAX_AGE = int(os.environ.get("TICKET_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
+
+# Posts per client address and per account, by URL name (see portal/ratelimit.py).
+RATE_LIMITS = {
+    "tickets:new": os.environ.get("RATE_LIMIT_CONTACT", "20/hour"),
+    "tickets:deflect": os.environ.get("RATE_LIMIT_DEFLECT", "30/min"),
+    "tickets:detail": os.environ.get("RATE_LIMIT_REPLY", "30/hour"),
+    "login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
+    "signup": os.environ.get("RATE_LIMIT_SIGN_UP", "10/hour"),
+    "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/hour"),
+    "kb:feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/min"),
+}
+# Behind a proxy that sets X-Forwarded-For (and strips any the client sent), trust it.
+RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR")
 
 # How often each process looks for a newer suggestion index (seconds).
 SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS", "2"))
