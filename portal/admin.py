@@ -1,9 +1,11 @@
 """People in the Django admin: the e-mail address is the username."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from tickets.privacy import customer_erase
 
 from .models import User
 
@@ -22,6 +24,7 @@ class UserEditForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    actions = ["erase_personal_data"]
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
@@ -42,3 +45,18 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]},
         )
     ]
+
+    @admin.action(description=_("Erase personal data (keeps anonymous ticket statistics)"),
+                  permissions=["delete"])  # fmt: skip
+    def erase_personal_data(self, request, queryset):
+        staff = queryset.filter(is_staff=True)
+        if staff.exists():
+            self.message_user(request, _("Staff accounts are not erased this way."), messages.ERROR)
+            return
+        people = list(queryset)
+        erased = sum(customer_erase(user=user) for user in people)
+        self.message_user(
+            request,
+            _("Erased %(people)d customers; %(tickets)d tickets kept, anonymised.")
+            % {"people": len(people), "tickets": erased},
+        )

@@ -12,7 +12,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -318,7 +317,7 @@ class TicketAdmin(admin.ModelAdmin):
                         who,
                         timezone.localtime(when).strftime("%d %b %Y %H:%M"),
                         " · " + str(_("internal note")) if kind else "",
-                        mark_safe(linebreaks(body)),
+                        linebreaks(body, autoescape=True),
                     )
                     for who, when, body, kind in entries
                 ),

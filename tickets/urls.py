@@ -12,6 +12,7 @@ urlpatterns = [
     path("contact/<uuid:session_id>/deflect/", views.contact_deflect, name="deflect"),
     path("contact/<uuid:session_id>/thanks/", views.contact_thanks, name="thanks"),
     path("tickets/", views.ticket_list, name="list"),
+    path("my-data/", views.my_data, name="my-data"),
     path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<str:reference>/solved/", views.ticket_solved, name="solved"),
     path("t/<str:token>/", views.open_link, name="open-link"),

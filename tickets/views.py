@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from kb.selectors import live_articles
 from . import access, services, triage
 from .forms import ContactForm, ReplyForm
 from .models import ContactSession, SupportSettings
+from .privacy import customer_data_export
 from .selectors import (
     contact_session_for_visitor,
     public_thread,
@@ -196,6 +197,16 @@ def contact_thanks(request, session_id):
     if session.outcome != ContactSession.Outcome.DEFLECTED:
         return redirect("tickets:new")
     return render(request, "tickets/contact_thanks.html", {"session": session})
+
+
+@login_required
+def my_data(request):
+    """Download everything the portal holds about my requests (JSON)."""
+    response = JsonResponse(
+        customer_data_export(user=request.user), json_dumps_params={"indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-support-data.json"'
+    return response
 
 
 @login_required
