@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from tests.factories import PASSWORD, make_editor, make_ticket, make_user
 from tickets import services
 from tickets.gaps import mine_gaps
 from tickets.models import Ticket
-from tests.factories import PASSWORD, make_editor, make_ticket, make_user
 
 pytestmark = pytest.mark.django_db
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from portal.models import User
+from tests.factories import PASSWORD, make_ticket, make_user
 from tickets.models import ContactSession, Ticket, TicketMessage
 from tickets.services import ticket_reply
-from tests.factories import PASSWORD, make_ticket, make_user
 
 pytestmark = pytest.mark.django_db
 
