@@ -110,9 +110,10 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_resolution_fields(self.instance if self.instance.pk else None)
-        self.fields["status"].help_text = _(
-            "Choosing Resolved asks what resolved it. A public reply sets Waiting on customer."
-        )
+        if "status" in self.fields:  # absent when the user may only view the ticket
+            self.fields["status"].help_text = _(
+                "Choosing Resolved asks what resolved it. A public reply sets Waiting on customer."
+            )
         if self.instance.pk:
             self.initial.setdefault("resolution", self.instance.resolution)
             self.initial.setdefault("resolved_article", self.instance.resolved_article_id)

@@ -7,21 +7,34 @@ from tests.factories import PASSWORD, make_agent, make_editor, make_ticket, make
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "customer_a", "customer_b", "agent", "editor", "admin"]
+ROLES = ["anonymous", "customer_a", "customer_b", "agent", "editor", "manager", "admin"]
 
 # url template -> expected status per role (302 = sent to a sign-in page)
 MATRIX = {
-    "/": [200, 200, 200, 200, 200, 200],
-    "/support/new/": [200, 200, 200, 200, 200, 200],
-    "/support/tickets/": [302, 200, 200, 200, 200, 200],
-    "/support/tickets/{ref}/": [404, 200, 404, 404, 404, 404],
-    "/api/v1/tickets/{ref}": [403, 200, 404, 404, 404, 404],
-    "/django-admin/tickets/ticket/": [302, 302, 302, 200, 302, 200],
-    "/django-admin/tickets/ticket/{pk}/change/": [302, 302, 302, 200, 302, 200],
-    "/django-admin/tickets/contactsession/": [302, 302, 302, 200, 302, 200],
-    "/django-admin/portal/user/": [302, 302, 302, 403, 302, 200],
-    "/admin/": [302, 302, 302, 302, 200, 200],
-    "/admin/snippets/kb/synonymgroup/": [302, 302, 302, 302, 200, 200],
+    "/": [200, 200, 200, 200, 200, 200, 200],
+    "/search/?q=password": [200, 200, 200, 200, 200, 200, 200],
+    "/support/new/": [200, 200, 200, 200, 200, 200, 200],
+    "/support/tickets/": [302, 200, 200, 200, 200, 200, 200],
+    "/support/tickets/{ref}/": [404, 200, 404, 404, 404, 404, 404],
+    "/support/my-data/": [302, 200, 200, 200, 200, 200, 200],
+    "/api/v1/tickets": [403, 200, 200, 200, 200, 200, 200],
+    "/api/v1/tickets/{ref}": [403, 200, 404, 404, 404, 404, 404],
+    "/api/v1/metrics/backlog": [403, 403, 403, 200, 403, 200, 200],
+    "/django-admin/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/tickets/ticket/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/tickets/ticket/{pk}/change/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/tickets/contactsession/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/tickets/slapolicy/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/tickets/supportsettings/": [302, 302, 302, 403, 302, 200, 200],
+    "/django-admin/tickets/organization/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/backlog/": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/backlog/backlog.csv": [302, 302, 302, 200, 302, 200, 200],
+    "/django-admin/portal/user/": [302, 302, 302, 403, 302, 403, 200],
+    "/admin/": [302, 302, 302, 302, 200, 302, 200],
+    "/admin/articles-to-write/": [302, 302, 302, 302, 200, 302, 200],
+    "/admin/snippets/kb/synonymgroup/": [302, 302, 302, 302, 200, 302, 200],
+    "/admin/snippets/kb/learnedphrase/": [302, 302, 302, 302, 200, 302, 200],
+    "/api/schema/": [200, 200, 200, 200, 200, 200, 200],
 }
 
 
@@ -32,6 +45,7 @@ def clients():
         "customer_b": make_user("b@example.com"),
         "agent": make_agent(),
         "editor": make_editor(),
+        "manager": make_user("manager@example.com", groups=["Support managers"], is_staff=True),
         "admin": make_user("root@example.com", is_staff=True, is_superuser=True),
     }
     result = {"anonymous": Client()}
