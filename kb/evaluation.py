@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import markup
+from .places import Place, parse_places
 from .suggest import Document, EngineParams, SuggestIndex, SuggestResult
 
 DEPTH = 10  # how many suggestions are ranked per query for MRR@10
@@ -54,9 +55,16 @@ def build_index(
     *,
     learn_path: str | Path | None = None,
     params: EngineParams | None = None,
+    contexts: dict[str, str] | None = None,
 ) -> SuggestIndex:
     params = params or EngineParams()
     documents = [document_from_record(record) for record in read_jsonl(articles_path)]
+    if contexts:
+        documents = [
+            replace(doc, places=parse_places(contexts[str(doc.key)]))
+            if str(doc.key) in contexts else doc
+            for doc in documents
+        ]  # fmt: skip
     if learn_path is not None:
         learned = learned_phrases(read_jsonl(learn_path), per_article=params.phrases_per_article)
         documents = [
@@ -99,13 +107,22 @@ def run_eval(
     unanswerable_path: str | Path | None = None,
     learn_path: str | Path | None = None,
     params: EngineParams | None = None,
+    contexts: dict[str, str] | None = None,
 ) -> dict:
-    """Quality and latency of suggestions as customers would see them (threshold applied)."""
-    index = build_index(articles_path, learn_path=learn_path, params=params)
+    """Quality and latency of suggestions as customers would see them (threshold applied).
+
+    With `contexts` (article id -> context key), each article applies to its context, and each
+    question is asked from the context of its (first) relevant article: a customer asking on
+    the page of the product area the answer belongs to.
+    """
+    index = build_index(articles_path, learn_path=learn_path, params=params, contexts=contexts)
     queries = [q for q in read_jsonl(queries_path) if q.get("relevant")]
     rankings, latencies = [], []
     for query in queries:
-        result, ms = _timed_suggest(index, typed(query["text"], prefix), limit=DEPTH)
+        place = None
+        if contexts and str(query["relevant"][0]) in contexts:
+            place = Place(context=contexts[str(query["relevant"][0])])
+        result, ms = _timed_suggest(index, typed(query["text"], prefix), limit=DEPTH, place=place)
         rankings.append([s.key for s in result.suggestions])
         latencies.append(ms)
     report: dict = ranking_metrics(rankings, [set(q["relevant"]) for q in queries])

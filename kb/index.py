@@ -21,6 +21,7 @@ from django_q.tasks import async_task
 from wagtail.models import Page, PageViewRestriction
 
 from .models import ArticlePage, SuggestIndexSnapshot, SuggestIndexState, SynonymGroup
+from .places import parse_places
 from .suggest import Document, SuggestIndex
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def article_documents() -> list[Document]:
     pages = list(
         ArticlePage.objects.live()
         .prefetch_related("tags", "learned_phrases")
-        .only("id", "title", "summary", "body", "path", "url_path", "depth")
+        .only("id", "title", "summary", "body", "path", "url_path", "depth", "help_places")
         .order_by("path")
     )
     parent_paths = {page.path[: -Page.steplen] for page in pages}
@@ -103,6 +104,7 @@ def article_documents() -> list[Document]:
             category=category_titles.get(page.path[: -Page.steplen], ""),
             url=page.get_url() or "",
             restriction_ids=tuple(rid for rid, path in restrictions if page.path.startswith(path)),
+            places=parse_places(page.help_places),
         )
         for page in pages
     ]

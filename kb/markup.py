@@ -216,3 +216,25 @@ def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
         return flat[: sentence_end + 1]
     cut = flat.rfind(" ", 0, length - 1)
     return flat[: cut if cut > 0 else length - 1].rstrip(",;:") + "…"
+
+
+EMBED_TAGS = ALLOWED_TAGS | {"div", "aside", "figure", "figcaption", "h2", "h3", "h4", "span"}
+
+
+def embeddable_html(rendered: str, *, base_url: str) -> str:
+    """Rendered article HTML for another site's page: sanitised again, relative links made
+    absolute (they point at the portal) and opened in a new tab, images left out."""
+    cleaned = nh3.clean(
+        rendered,
+        tags=EMBED_TAGS,
+        attributes={**ALLOWED_ATTRIBUTES, "aside": {"class"}, "div": {"class"}},
+        url_schemes={"http", "https", "mailto"},
+        clean_content_tags={"script", "style"},
+        link_rel="noopener noreferrer",
+    )
+    soup = BeautifulSoup(cleaned, "html.parser")
+    for link in soup.find_all("a", href=True):
+        if link["href"].startswith("/"):
+            link["href"] = base_url.rstrip("/") + link["href"]
+        link["target"] = "_blank"
+    return str(soup)

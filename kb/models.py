@@ -90,6 +90,16 @@ class ArticlePage(Page):
     )
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+    help_places = models.TextField(
+        _("where it applies in the product"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Pages of your product where this article helps, one per line: URL path patterns "
+            "such as /billing/* or /settings/team, or context keys such as billing/payment-method "
+            "(set by the help widget's data-context). The widget lists these articles first there."
+        ),
+    )
     source_id = models.CharField(
         _("import id"),
         max_length=255,
@@ -121,7 +131,7 @@ class ArticlePage(Page):
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.promote_panels + [FieldPanel("help_places")], heading=_("Promote")),
             ObjectList([ArticlePerformancePanel()], heading=_("Performance")),
         ]
     )

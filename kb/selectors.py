@@ -10,6 +10,7 @@ from wagtail import hooks
 
 from .index import LoadedIndex, current_index
 from .models import ArticleFeedback, ArticlePage, CategoryPage, KnowledgeBasePage
+from .places import Place
 from .suggest import Suggestion, SuggestResult
 
 
@@ -120,7 +121,13 @@ def _allowed_restriction_ids(loaded: LoadedIndex, *, user, session) -> frozenset
 
 
 def suggest_articles(
-    query: str, *, user=None, session=None, limit: int = 5, offset: int = 0
+    query: str,
+    *,
+    user=None,
+    session=None,
+    limit: int = 5,
+    offset: int = 0,
+    place: Place | None = None,
 ) -> SuggestResult:
     """Articles matching what the visitor typed, among those this visitor may read."""
     loaded = current_index()
@@ -130,6 +137,7 @@ def suggest_articles(
         query,
         limit=limit,
         offset=offset,
+        place=place,
         allowed_restriction_ids=_allowed_restriction_ids(
             loaded, user=user or AnonymousUser(), session=session
         ),
@@ -157,3 +165,26 @@ def feedback_for_session(*, article: ArticlePage, session_key: str | None):
     if not session_key:
         return None
     return ArticleFeedback.objects.filter(article=article, session_key=session_key).first()
+
+
+def articles_for_place(
+    place: Place, *, user=None, session=None, limit: int = 5
+) -> list[Suggestion]:
+    """Articles editors said apply to this page of the customer's product."""
+    loaded = current_index()
+    if loaded is None:
+        return []
+    return loaded.index.for_place(
+        place,
+        limit=limit,
+        allowed_restriction_ids=_allowed_restriction_ids(
+            loaded, user=user or AnonymousUser(), session=session
+        ),
+    )
+
+
+def article_html_for_embedding(*, article: ArticlePage, base_url: str) -> str:
+    """An article's body as HTML safe to show inside another site: sanitised, links absolute."""
+    from . import markup
+
+    return markup.embeddable_html(str(article.body), base_url=base_url)

@@ -31,6 +31,7 @@ from .analysis import (
     stems,
     surface_tokens,
 )
+from .places import Place, applies
 
 FORMAT_VERSION = 2
 MAX_QUERY_TERMS = 256
@@ -53,6 +54,7 @@ class Document:
     phrases: tuple[str, ...] = ()  # customer phrasings of tickets this article resolved
     url: str = ""
     restriction_ids: tuple[int, ...] = ()  # Wagtail view restrictions guarding the page
+    places: tuple[str, ...] = ()  # where in the customer's product it applies (kb/places.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ class EngineParams:
     # articles after it need `threshold * tail_ratio`.
     threshold: float = 0.2
     tail_ratio: float = 0.5
+    # An article that applies to the page the customer is on scores this much more (+50%).
+    place_boost: float = 0.5
     snippet_width: int = 200
     snippet_body_chars: int = 500  # how much of each body is kept for snippets
     phrases_per_article: int = 20
@@ -188,6 +192,7 @@ class SuggestIndex:
         self._summaries: list[str] = meta["summaries"]
         self._sources: list[str] = meta["sources"]
         self._restrictions: list[tuple[int, ...]] = [tuple(g) for g in meta["groups"]]
+        self._places = {int(d): tuple(p) for d, p in meta.get("places", {}).items()}
         self._surface: list[str] = meta["surface"]
         self._synonyms = [[tuple(member) for member in group] for group in meta["synonyms"]]
         self._synonym_starts: dict[str, list[tuple[int, int]]] = {}
@@ -253,7 +258,9 @@ class SuggestIndex:
         rows, cols, tfs = array("q"), array("i"), array("q")
         title_rows, title_cols, title_tfs, title_len = array("q"), array("i"), array("q"), []
         doc_len, doc_group = [], []
-        meta: dict = {"keys": [], "titles": [], "urls": [], "summaries": [], "sources": []}
+        meta: dict = {
+            "keys": [], "titles": [], "urls": [], "summaries": [], "sources": [], "places": {}
+        }  # fmt: skip
         groups: dict[tuple[int, ...], int] = {(): 0}  # restriction sets; 0 is public
         for d, doc in enumerate(documents):
             fields_of_doc = _fields(doc, params)
@@ -277,6 +284,8 @@ class SuggestIndex:
             for surface_of_field, weight, _ in fields_of_doc:
                 if weight:
                     surface.update(surface_of_field)
+            if doc.places:
+                meta["places"][str(d)] = list(doc.places)
             meta["keys"].append(doc.key)
             meta["titles"].append(doc.title)
             meta["urls"].append(doc.url)
@@ -313,6 +322,7 @@ class SuggestIndex:
             "summaries": self._summaries,
             "sources": self._sources,
             "groups": [list(g) for g in self._restrictions],
+            "places": {str(d): list(p) for d, p in self._places.items()},
             "surface": self._surface,
             "synonyms": [[list(m) for m in group] for group in self._synonyms],
         }
@@ -371,8 +381,13 @@ class SuggestIndex:
         allowed_restriction_ids: Container[int] = frozenset(),
         threshold: float | None = None,
         snippets: bool = True,
+        place: Place | None = None,
     ) -> SuggestResult:
-        """The articles that best answer what has been typed so far, best first."""
+        """The articles that best answer what has been typed so far, best first.
+
+        With a `place` (the page of the customer's product they are on), articles that apply
+        there rank higher.
+        """
         nothing = SuggestResult(
             query=text, suggestions=[], total=0, top_score=0.0, top_relative=0.0
         )
@@ -385,6 +400,8 @@ class SuggestIndex:
             candidates, scores = candidates[visible], scores[visible]
         if not len(candidates):
             return nothing
+        if place is not None and self._places:
+            scores = scores * (1 + self.params.place_boost * self._applying(candidates, place))
         top_score = float(scores.max())
         threshold = self.params.threshold if threshold is None else threshold
         if top_score < threshold * query.bound:  # nothing answers this well enough
@@ -414,6 +431,47 @@ class SuggestIndex:
             top_score=top_score,
             top_relative=top_score / query.bound,
         )
+
+    def _applying(self, candidates: np.ndarray, place: Place) -> np.ndarray:
+        """1.0 for each candidate that applies to the place, else 0.0."""
+        mask = np.zeros(len(candidates))
+        if self._places:
+            position = {d: i for i, d in enumerate(candidates.tolist()) if d in self._places}
+            for d, i in position.items():
+                mask[i] = 1.0 if applies(self._places[d], place) else 0.0
+        return mask
+
+    def for_place(
+        self,
+        place: Place,
+        *,
+        limit: int = 5,
+        allowed_restriction_ids: Container[int] = frozenset(),
+    ) -> list[Suggestion]:
+        """Articles for a page before anything is typed: context matches first, then paths."""
+        ranked = sorted(
+            (
+                (-specificity, self._titles[d].casefold(), d)
+                for d, places in self._places.items()
+                if (specificity := applies(places, place))
+            )
+        )
+        docs = np.array([d for *_, d in ranked], dtype=np.int64)
+        visible = self._visible(docs, allowed_restriction_ids) if len(docs) else None
+        if visible is not None:
+            docs = docs[visible]
+        return [
+            Suggestion(
+                key=self.keys[d],
+                title=self._titles[d],
+                url=self._urls[d],
+                summary=self._summaries[d],
+                score=0.0,
+                relative=0.0,
+                snippet="",
+            )  # fmt: skip
+            for d in docs.tolist()[:limit]
+        ]
 
     def _accumulate(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Documents with a positive score, in index order, and their scores."""

@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, linebreaks
@@ -29,8 +31,10 @@ from .models import (
     SlaPolicy,
     SupportSettings,
     Ticket,
+    WidgetOrigin,
 )
 from .triage import similar_open_tickets
+from .widget import forget_origins
 
 Status = Ticket.Status
 
@@ -571,3 +575,26 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 @admin.register(CategoryRoute)
 class CategoryRouteAdmin(admin.ModelAdmin):
     list_display = ["category", "default_assignee"]
+
+
+@admin.register(WidgetOrigin)
+class WidgetOriginAdmin(admin.ModelAdmin):
+    list_display = ["origin", "active"]
+    readonly_fields = ["embed_code"]
+
+    @admin.display(description=_("embed code"))
+    def embed_code(self, origin):
+        portal = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        return format_html(
+            "<code>&lt;script src=&quot;{}{}&quot; data-portal=&quot;{}&quot; async&gt;"
+            "&lt;/script&gt;</code>",
+            portal, static("widget/v1.js"), portal,
+        )  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_origins()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_origins()

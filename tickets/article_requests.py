@@ -4,6 +4,7 @@ import html
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,3 +113,14 @@ def requests_done_by_publishing(*, article: ArticlePage) -> int:
     return ArticleRequest.objects.filter(
         article=article, status__in=[Status.OPEN, Status.IN_PROGRESS]
     ).update(status=Status.DONE, done_at=timezone.now())
+
+
+def request_pages(request: ArticleRequest, *, limit: int = 10) -> list[dict]:
+    """The pages of the product the request's tickets were filed from."""
+    return list(
+        Ticket.objects.filter(gap_request=request)
+        .exclude(source_page="")
+        .values("source_page")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "source_page")[:limit]
+    )

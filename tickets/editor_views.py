@@ -68,6 +68,7 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             request_obj=self.object,
             examples=article_requests.example_tickets(self.object),
+            pages=article_requests.request_pages(self.object),
             searches=self.object.searches.order_by("-count", "-day")[:20],
             can_change=self.request.user.has_perm("tickets.change_articlerequest"),
         )

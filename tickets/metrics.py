@@ -369,6 +369,26 @@ def auto_category_accuracy(*, since: datetime) -> dict:
     return {**guessed, "accuracy": guessed["kept"] / n if n else None}
 
 
+def contacts_by_page(*, since: datetime, limit: int = 10) -> list[dict]:
+    """Which pages of the product customers asked for help from, and how those contacts ended."""
+    rows = (
+        ContactSession.objects.filter(created_at__gte=since)
+        .exclude(source_page="")
+        .values("source_page")
+        .annotate(
+            deflected=Count("pk", filter=Q(outcome=ContactSession.Outcome.DEFLECTED)),
+            tickets=Count("pk", filter=Q(outcome=ContactSession.Outcome.TICKET)),
+            contacts=Count("pk"),
+        )
+        .order_by("-contacts", "source_page")[:limit]
+    )
+    return [
+        {"page": row["source_page"], "contacts": row["contacts"], "deflected": row["deflected"],
+         "tickets": row["tickets"]}
+        for row in rows
+    ]  # fmt: skip
+
+
 def backlog_summary(
     *, weeks: int = 12, by: str = "week", segment: Segment | None = None, now=None
 ) -> dict:
@@ -390,4 +410,5 @@ def backlog_summary(
         "deflection": deflection(periods),
         "sla": service_levels(periods, now=now),
         "auto_category": auto_category_accuracy(since=since),
+        "pages": contacts_by_page(since=since),
     }

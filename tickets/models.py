@@ -1,5 +1,6 @@
 """Support requests: contact sessions (with their deflections), tickets, messages and history."""
 
+import secrets
 import uuid
 from datetime import time
 
@@ -10,6 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 REFERENCE_PREFIX = "SUP-"
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 REFERENCE_OFFSET = 1000  # so the first ticket reads SUP-1001, not SUP-1
 
 
@@ -520,3 +527,28 @@ class CategoryRoute(models.Model):
 
     def __str__(self):
         return f"{self.category} → {self.default_assignee}"
+
+
+class WidgetOrigin(models.Model):
+    """A website allowed to embed the help widget, and the secret that signs its user tokens."""
+
+    origin = models.CharField(
+        _("origin"),
+        max_length=200,
+        unique=True,
+        validators=[RegexValidator(r"^https?://[^/\s]+$", _("Like https://app.example.com"))],
+        help_text=_("Scheme, host and port, no path: https://app.example.com"),
+    )
+    secret = models.CharField(
+        _("shared secret"),
+        max_length=200,
+        default=_new_secret,
+        help_text=_("Signs the user tokens the host application passes (see README)."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("widget origin")
+
+    def __str__(self):
+        return self.origin

@@ -68,6 +68,7 @@ def summary_to_dict(summary: dict) -> dict:
             for name, times in summary["service_times"].items()
         },
         "sla": summary["sla"],
+        "pages": summary["pages"],
         "auto_category": summary["auto_category"],
         "deflection": {
             "rate": summary["deflection"]["rate"],

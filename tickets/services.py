@@ -175,6 +175,13 @@ def _event(ticket, kind, *, actor=None, from_value="", to_value="") -> TicketEve
     return event
 
 
+def customer_account_for(email: str):
+    """The portal account with this (verified) e-mail address, if the customer has one."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+
+
 def organization_for(*, user, email: str) -> Organization | None:
     """The customer's organization: assigned membership first, then the e-mail domain."""
     if user is not None and user.is_authenticated:

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: it strips any cookie from the widget API's responses.
+    "tickets.widget.WidgetCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -248,6 +250,7 @@ REST_FRAMEWORK = {
         "suggest": os.environ.get("THROTTLE_SUGGEST", "120/min"),
         "deflect": os.environ.get("THROTTLE_DEFLECT", "30/min"),
         "tickets": os.environ.get("THROTTLE_TICKETS", "60/hour"),
+        "widget": os.environ.get("THROTTLE_WIDGET", "240/min"),
     },
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }

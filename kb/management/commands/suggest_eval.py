@@ -30,17 +30,26 @@ class Command(BaseCommand):
             type=Path,
             help="Questions taken as tickets resolved by their relevant articles.",
         )
+        parser.add_argument(
+            "--contexts",
+            type=Path,
+            help="JSON object article id -> context key: ask each question from the context of "
+            "its relevant article (measures the page-context boost).",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, articles, queries, prefix, unanswerable, learn, as_json, **options):
-        for path in (articles, queries, unanswerable, learn):
+    def handle(
+        self, *args, articles, queries, prefix, unanswerable, learn, contexts, as_json, **options
+    ):
+        for path in (articles, queries, unanswerable, learn, contexts):
             if path is not None and not path.is_file():
                 raise CommandError(f"No such file: {path}")
         if prefix is not None and prefix < 1:
             raise CommandError("--prefix must be at least 1.")
         report = run_eval(
-            articles, queries, prefix=prefix, unanswerable_path=unanswerable, learn_path=learn
-        )
+            articles, queries, prefix=prefix, unanswerable_path=unanswerable, learn_path=learn,
+            contexts=json.loads(contexts.read_text()) if contexts else None,
+        )  # fmt: skip
         if as_json:
             self.stdout.write(json.dumps(report))
             return

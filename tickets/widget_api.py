@@ -1,0 +1,192 @@
+"""The help widget's API: page articles, suggestions, articles to read, deflections, tickets.
+
+No cookies, no session: the widget runs inside other sites. Identity, when there is one,
+comes from a token the host application signs (tickets/widget.py).
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from kb.api import SuggestionSerializer
+from kb.places import Place
+from kb.selectors import (
+    article_html_for_embedding,
+    articles_for_place,
+    live_articles,
+    suggest_articles,
+)
+
+from . import services
+from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
+from .models import ContactSession
+from .widget import allowed_origins, verify_user_token
+
+
+class PlaceSerializer(serializers.Serializer):
+    path = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    context = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+def _place(data) -> Place:
+    return Place(path=data.get("path", ""), context=data.get("context", ""))
+
+
+def _page(request, data) -> str:
+    """What the agent sees of where the customer was: host origin, path and context."""
+    origin = request.headers.get("origin", "")
+    page = f"{origin}{data.get('path', '')}"
+    if data.get("context"):
+        page += f" [{data['context']}]"
+    return clean_text(page)[:500]
+
+
+class WidgetView(APIView):
+    authentication_classes: list = []  # no cookies, no session, so no CSRF to worry about
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "widget"
+
+
+class WidgetPageArticlesView(WidgetView):
+    """The articles that apply to the host page, shown before anything is typed."""
+
+    class InputSerializer(PlaceSerializer):
+        class Meta:
+            ref_name = "WidgetPageInput"
+
+    @extend_schema(parameters=[InputSerializer], responses=SuggestionSerializer(many=True))
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        articles = articles_for_place(_place(params.validated_data), limit=5)
+        return Response({"results": SuggestionSerializer(articles, many=True).data})
+
+
+class WidgetSuggestView(WidgetView):
+    """Suggestions as the visitor types, ranked higher when they apply to the host page."""
+
+    class InputSerializer(PlaceSerializer):
+        class Meta:
+            ref_name = "WidgetSuggestInput"
+
+        q = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
+
+    @extend_schema(parameters=[InputSerializer], responses=SuggestionSerializer(many=True))
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        result = suggest_articles(data["q"], limit=data["limit"], place=_place(data))
+        return Response(
+            {
+                "query": data["q"],
+                "results": SuggestionSerializer(result.suggestions, many=True).data,
+            }
+        )
+
+
+class WidgetArticleView(WidgetView):
+    """One article to read inside the panel, sanitised, with absolute links to the portal."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, article_id: int):
+        article = get_object_or_404(live_articles(), pk=article_id)
+        base = request.build_absolute_uri("/")
+        return Response(
+            {
+                "id": article.pk,
+                "title": article.title,
+                "summary": article.summary,
+                "url": request.build_absolute_uri(article.url),
+                "body_html": article_html_for_embedding(article=article, base_url=base),
+            }
+        )
+
+
+class WidgetDeflectView(WidgetView):
+    """“This solved it” in the widget: a deflection, with the page it happened on."""
+
+    class InputSerializer(PlaceSerializer):
+        class Meta:
+            ref_name = "WidgetDeflectInput"
+
+        article = serializers.IntegerField(min_value=1)
+        query = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: dict})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        article = get_object_or_404(live_articles(), pk=values["article"])
+        session = ContactSession.objects.create(
+            subject=clean_text(values["query"])[:200],
+            source_page=_page(request, values),
+        )
+        services.deflection_record(session=session, article=article)
+        return Response(
+            {"session": session.pk, "outcome": "deflected", "article": article.pk},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WidgetTicketView(WidgetView):
+    """Contact support from the widget, with the page attached; as the host's user if signed."""
+
+    throttle_scope = "tickets"
+
+    class InputSerializer(PlaceSerializer):
+        class Meta:
+            ref_name = "WidgetTicketInput"
+
+        subject = serializers.CharField(max_length=SUBJECT_MAX)
+        description = serializers.CharField(max_length=DESCRIPTION_MAX)
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        user_token = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+        submission = serializers.UUIDField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: dict})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        vouched = None
+        if values.get("user_token"):
+            secret = allowed_origins().get(request.headers.get("origin", ""))
+            vouched = verify_user_token(values["user_token"], secret=secret) if secret else None
+        email = vouched.email if vouched else values["email"]
+        if not email:
+            return Response(
+                {"email": ["Give an e-mail address so that we can answer."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        subject, description = clean_text(values["subject"]), clean_text(values["description"])
+        if not subject or not description:
+            return Response(
+                {"detail": "Subject and description may not be blank."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        session = ContactSession.objects.create(
+            subject=subject[:200], description=description, email=email,
+            source_page=_page(request, values),
+        )  # fmt: skip
+        customer = services.customer_account_for(email) if vouched else None
+        ticket, created = services.ticket_create(
+            user=customer,
+            email=email,
+            subject=subject,
+            description=description,
+            source_page=session.source_page,
+            session=session,
+            idempotency_key=f"widget:{values['submission']}" if values.get("submission") else None,
+        )
+        return Response(
+            {"reference": ticket.reference, "as_account": customer is not None,
+             "filed_at": timezone.now().isoformat()},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )  # fmt: skip
