@@ -4,6 +4,7 @@ from django.urls import path
 
 from kb.api import SuggestView
 from tickets import api as tickets_api
+from tickets import widget_api
 
 urlpatterns = [
     path("suggest", SuggestView.as_view(), name="api-suggest"),
@@ -19,6 +20,15 @@ urlpatterns = [
     ),
     path("tickets", tickets_api.TicketListCreateView.as_view(), name="api-tickets"),
     path("metrics/backlog", tickets_api.BacklogMetricsView.as_view(), name="api-backlog-metrics"),
+    path("widget/articles", widget_api.WidgetPageArticlesView.as_view(), name="widget-articles"),
+    path(
+        "widget/articles/<int:article_id>",
+        widget_api.WidgetArticleView.as_view(),
+        name="widget-article",
+    ),
+    path("widget/suggest", widget_api.WidgetSuggestView.as_view(), name="widget-suggest"),
+    path("widget/deflect", widget_api.WidgetDeflectView.as_view(), name="widget-deflect"),
+    path("widget/tickets", widget_api.WidgetTicketView.as_view(), name="widget-tickets"),
     path(
         "tickets/<str:reference>", tickets_api.TicketDetailView.as_view(), name="api-ticket-detail"
     ),

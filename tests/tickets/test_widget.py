@@ -1,0 +1,161 @@
+"""The help widget's API: only listed sites, no cookies, page-aware answers, signed users."""
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from kb.models import ArticlePage
+from kb.places import Place, applies, parse_places
+from tests.factories import make_article, make_user
+from tickets.models import ContactSession, Ticket, WidgetOrigin
+from tickets.widget import user_token, verify_user_token
+
+pytestmark = pytest.mark.django_db
+HOST = "https://app.example.com"
+API = "/api/v1/widget/"
+
+
+@pytest.fixture
+def origin():
+    return WidgetOrigin.objects.create(origin=HOST)
+
+
+@pytest.fixture
+def billing_articles():
+    card = make_article(
+        "Update your payment card", "Change the card we charge.", category="Billing"
+    )
+    invoices = make_article("Download invoices", "Every invoice is a PDF.", category="Billing")
+    password = make_article("Reset your password", "Use Forgot password.", category="Account")
+    for article, places in ((card, "/billing/*\nbilling/payment-method"), (invoices, "/billing/*")):
+        article = ArticlePage.objects.get(pk=article.pk)
+        article.help_places = places
+        article.save_revision().publish()
+    return {"card": card, "invoices": invoices, "password": password}
+
+
+def widget(origin=HOST) -> Client:
+    return Client(HTTP_ORIGIN=origin)
+
+
+def test_places_match_paths_and_contexts():
+    places = parse_places("/billing/*, billing/payment-method\n/settings/team")
+    assert applies(places, Place(path="/billing/cards")) == 1
+    assert applies(places, Place(path="/settings/team/")) == 1
+    assert applies(places, Place(context="billing/payment-method/edit")) == 2
+    assert applies(places, Place(path="/reports")) == 0
+
+
+def test_a_listed_site_gets_cors_headers_and_no_cookies(origin, billing_articles):
+    response = widget().get(API + "articles", {"path": "/billing/cards"})
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == HOST
+    assert "Access-Control-Allow-Credentials" not in response
+    assert not response.cookies
+    preflight = widget().options(API + "tickets", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == HOST
+
+
+def test_any_other_site_is_refused(origin):
+    response = widget("https://evil.example").get(API + "articles")
+    assert response.status_code == 403
+    assert "Access-Control-Allow-Origin" not in response
+    WidgetOrigin.objects.filter(origin=HOST).update(active=False)
+    from tickets.widget import forget_origins
+
+    forget_origins()
+    assert widget().get(API + "articles").status_code == 403
+
+
+def test_before_typing_the_panel_lists_the_articles_for_this_page(origin, billing_articles):
+    titles = [
+        r["title"]
+        for r in widget().get(API + "articles", {"path": "/billing/cards"}).json()["results"]
+    ]
+    assert titles == ["Download invoices", "Update your payment card"]
+    by_context = widget().get(API + "articles", {"context": "billing/payment-method"}).json()
+    assert [r["title"] for r in by_context["results"]] == ["Update your payment card"]
+    assert widget().get(API + "articles", {"path": "/reports"}).json()["results"] == []
+
+
+def test_articles_for_the_page_rank_higher_as_the_visitor_types(origin, billing_articles):
+    from kb.selectors import suggest_articles
+
+    text = "download pdf invoice or change card"
+    plain = [s.title for s in suggest_articles(text).suggestions]
+    on_card_page = widget().get(API + "suggest", {"q": text, "context": "billing/payment-method"})
+    ranked = [r["title"] for r in on_card_page.json()["results"]]
+    assert plain[0] == "Download invoices" and ranked[0] == "Update your payment card"
+
+
+def test_an_article_is_served_sanitised_with_absolute_links(origin):
+    article = make_article(
+        "Embed", "See [the guide](/billing/) and <b>bold</b>.", category="Billing"
+    )
+    data = widget().get(API + f"articles/{article.pk}").json()
+    assert 'href="http://testserver/billing/"' in data["body_html"]
+    assert 'target="_blank"' in data["body_html"]
+    assert "<script" not in data["body_html"]
+
+
+def test_a_deflection_in_the_widget_records_the_page(origin, billing_articles):
+    response = widget().post(
+        API + "deflect",
+        {"article": billing_articles["card"].pk, "path": "/billing/cards", "context": "billing",
+         "query": "change my card"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201
+    session = ContactSession.objects.get()
+    assert (
+        session.outcome == "deflected" and session.source_page == f"{HOST}/billing/cards [billing]"
+    )
+
+
+def test_a_ticket_from_the_widget_carries_the_page_and_is_anonymous_without_a_token(origin):
+    data = {"subject": "Card refused", "description": "Payment fails", "email": "v@example.com",
+            "path": "/billing/cards", "context": "", "submission": str(uuid.uuid4())}  # fmt: skip
+    first = widget().post(API + "tickets", data, content_type="application/json")
+    again = widget().post(API + "tickets", data, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    ticket = Ticket.objects.get()
+    assert ticket.source_page == f"{HOST}/billing/cards" and ticket.customer is None
+    assert first.json()["reference"] == ticket.reference and not first.json()["as_account"]
+    missing = widget().post(API + "tickets", {**data, "email": ""}, content_type="application/json")
+    assert missing.status_code == 400 and "email" in missing.json()
+
+
+def test_a_signed_user_token_files_as_that_customer(origin):
+    customer = make_user("pat@acme.example")
+    token = user_token(secret=origin.secret, email="pat@acme.example", name="Pat")
+    data = {"subject": "Card refused", "description": "Payment fails", "user_token": token,
+            "path": "/billing"}  # fmt: skip
+    response = widget().post(API + "tickets", data, content_type="application/json")
+    assert response.json()["as_account"] is True
+    assert Ticket.objects.get().customer == customer
+
+
+def test_forged_altered_and_expired_tokens_are_not_trusted(origin):
+    good = user_token(secret=origin.secret, email="pat@acme.example")
+    assert verify_user_token(good, secret=origin.secret).email == "pat@acme.example"
+    assert verify_user_token(good, secret="another secret") is None
+    payload, signature = good.split(".")
+    assert verify_user_token(payload + "x." + signature, secret=origin.secret) is None
+    expired = user_token(secret=origin.secret, email="pat@acme.example", lifetime=-10)
+    assert verify_user_token(expired, secret=origin.secret) is None
+    assert verify_user_token("garbage", secret=origin.secret) is None
+    data = {"subject": "S", "description": "D", "user_token": expired, "email": ""}
+    assert widget().post(API + "tickets", data, content_type="application/json").status_code == 400
+
+
+def test_the_widget_is_rate_limited(origin, settings):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    original = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = {**original, "widget": "2/min"}
+    try:
+        codes = [widget().get(API + "articles").status_code for _ in range(3)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = original
+    assert codes == [200, 200, 429]
