@@ -175,5 +175,6 @@
     if (open) home(); else launch.focus();
   }
   launch.addEventListener("click", function () { toggle(panel.hidden); });
-  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) toggle(false); });
+  // On the document: focus may be outside the panel (on the host page) when Esc is pressed.
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) toggle(false); });
 })();
