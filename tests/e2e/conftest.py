@@ -20,7 +20,10 @@ ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A busy 2-core machine (CI runs the suite twice) can be slow: be patient, not flaky.
+    expect.set_options(timeout=15_000)
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(
