@@ -56,3 +56,20 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
+
+# The production shape on this machine: gunicorn + WhiteNoise, PostgreSQL and Redis on
+# 127.0.0.1, a q2 cluster; Ctrl-C stops all. See docs/reliability.md.
+.PHONY: serve-prod load faults
+serve-prod: install
+	$(PY) scripts/prodshape.py --host $(HOST) --port $(PORT) $(SERVE_PROD_ARGS)
+
+# Load against a running `make serve-prod SERVE_PROD_ARGS=--load-limits` (docs/reliability.md).
+CUSTOMERS ?= 20
+DURATION ?= 60
+load: install-dev
+	$(PY) scripts/loadtest.py http://$(HOST):$(PORT) --customers $(CUSTOMERS) --seconds $(DURATION)
+
+# Each fault script starts its own production shape on port 8010, injects one fault under load
+# and verifies nothing was lost; Redis and PostgreSQL are left running.
+faults: install-dev
+	$(PY) scripts/faults/run_all.py

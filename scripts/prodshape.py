@@ -30,6 +30,18 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 DEFAULT_WORKERS, DEFAULT_THREADS = 4, 2
 
 
+# Every simulated customer of a loopback load run comes from 127.0.0.1: raise the per-client
+# limits (DRF throttles and the portal's rate limits) or the run measures throttling.
+LOAD_TEST_LIMITS = {
+    "THROTTLE_SUGGEST": "1000000/min",
+    "THROTTLE_DEFLECT": "1000000/min",
+    "THROTTLE_TICKETS": "1000000/hour",
+    "RATE_LIMIT_CONTACT": "1000000/hour",
+    "RATE_LIMIT_DEFLECT": "1000000/min",
+    "RATE_LIMIT_REPLY": "1000000/hour",
+}
+
+
 def say(*parts) -> None:
     sys.stdout.write(" ".join(str(part) for part in parts) + "\n")
     sys.stdout.flush()
@@ -234,9 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     parser.add_argument("--no-demo", action="store_true", help="don't load the demo help centre")
+    parser.add_argument(
+        "--load-limits",
+        action="store_true",
+        help="raise per-client rate limits for a load run from 127.0.0.1 (never in production)",
+    )
     args = parser.parse_args(argv)
 
-    env = production_env(host=args.host, port=args.port)
+    limits = (
+        {k: os.environ.get(k, v) for k, v in LOAD_TEST_LIMITS.items()} if args.load_limits else {}
+    )
+    env = production_env(host=args.host, port=args.port, **limits)
     if args.host not in env["ALLOWED_HOSTS"].split(","):
         env["ALLOWED_HOSTS"] += f",{args.host}"
     say("Preparing: migrate, collectstatic" + ("" if args.no_demo else ", demo content"))
