@@ -1,0 +1,259 @@
+"""The agents' queue in the Django admin: what a ticket shows, and how the list is ordered."""
+
+from django.contrib import admin
+from django.db.models import Case, IntegerField, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from ..admin_forms import TicketAgentForm
+from ..models import (
+    Ticket,
+)
+from ..triage import similar_open_tickets
+from .actions import TicketWorkMixin
+from .filters import AgeFilter, AssigneeFilter, OpenFilter
+
+Status = Ticket.Status
+
+
+@admin.register(Ticket)
+class TicketAdmin(TicketWorkMixin, admin.ModelAdmin):
+    form = TicketAgentForm
+    change_form_template = "admin/tickets/ticket/change_form.html"
+    list_display = [
+        "reference_link",
+        "subject",
+        "customer_email",
+        "status",
+        "priority",
+        "sla",
+        "assignee",
+        "age",
+        "last_activity_at",
+    ]
+    list_display_links = None
+    list_filter = [
+        OpenFilter,
+        "status",
+        "priority",
+        "sla_state",
+        AssigneeFilter,
+        "category",
+        AgeFilter,
+        "resolution",
+        "organization__tier",
+    ]
+    list_select_related = ["assignee", "category"]
+    search_fields = ["subject", "customer_email"]
+    search_help_text = _("Search by reference (SUP-1042), subject or customer e-mail.")
+    list_per_page = 50
+    actions = ["assign_to_me", "resolve_tickets", "close_tickets"]
+    readonly_fields = [
+        "reference",
+        "customer_display",
+        "subject",
+        "conversation",
+        "source_page_display",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+        "customer_saw",
+        "priority_reason",
+        "sla_due",
+        "similar_open",
+        "merged_display",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "customer_display", "subject", "conversation"]}),
+        (
+            _("Reply"),
+            {"fields": ["reply", "reply_internal", "reply_article", "resolve_with_article"]},
+        ),
+        (
+            _("Work the ticket"),
+            {
+                "fields": [
+                    "status",
+                    "priority",
+                    "priority_reason",
+                    "sla_due",
+                    "category",
+                    "assignee",
+                ]
+            },
+        ),
+        (_("Similar open tickets"), {"fields": ["similar_open", "merge_into", "merged_display"]}),
+        (_("Resolution"), {"fields": ["resolution", "suggested_article", "resolved_article"]}),
+        (
+            _("Context"),
+            {
+                "fields": [
+                    "customer_saw",
+                    "source_page_display",
+                    "created_at",
+                    "first_response_at",
+                    "resolved_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # Open tickets first, oldest first: the queue is worked from the front.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                queue_rank=Case(
+                    When(status__in=Ticket.OPEN_STATUSES, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("queue_rank", "created_at")
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        pk = Ticket.pk_from_reference(search_term)
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if pk is not None:
+            results = results | queryset.filter(pk=pk)
+        return results, may_have_duplicates
+
+    def has_add_permission(self, request):
+        return False  # tickets come from customers
+
+    # The backlog dashboard links its numbers to the tickets behind them by date range.
+    DASHBOARD_LOOKUPS = {"created_at__gte", "created_at__lt", "resolved_at__gte", "resolved_at__lt"}
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.DASHBOARD_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("reference"), ordering="pk")
+    def reference_link(self, ticket):
+        url = reverse("admin:tickets_ticket_change", args=(ticket.pk,))
+        return format_html('<a href="{}">{}</a>', url, ticket.reference)
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, ticket):
+        return timesince(ticket.created_at, depth=1)
+
+    @admin.display(description=_("customer"))
+    def customer_display(self, ticket):
+        account = _("account") if ticket.customer_id else _("no account")
+        return format_html("{} ({})", ticket.customer_email, account)
+
+    @admin.display(description=_("SLA"), ordering="sla_state")
+    def sla(self, ticket):
+        if not ticket.sla_state:
+            return "—"
+        due = (
+            ticket.first_response_due_at
+            if not ticket.first_response_at
+            else ticket.resolution_due_at
+        )
+        when = timezone.localtime(due).strftime("%d %b %H:%M") if due else ""
+        return format_html(
+            '<span class="sla sla-{}">{}</span> <small>{}</small>',
+            ticket.sla_state, ticket.get_sla_state_display(), when,
+        )  # fmt: skip
+
+    @admin.display(description=_("SLA due"))
+    def sla_due(self, ticket):
+        if not ticket.sla_state:
+            return _("No SLA applies.")
+        fmt = "%a %d %b %H:%M"
+        first = timezone.localtime(ticket.first_response_due_at).strftime(fmt)
+        resolution = timezone.localtime(ticket.resolution_due_at).strftime(fmt)
+        answered = _(" (met)") if ticket.first_response_at else ""
+        return format_html(
+            "{}: {}{} · {}: {} · <strong>{}</strong>",
+            _("first response"), first, answered, _("resolution"), resolution,
+            ticket.get_sla_state_display(),
+        )  # fmt: skip
+
+    @admin.display(description=_("similar open tickets"))
+    def similar_open(self, ticket):
+        similar = similar_open_tickets(ticket)
+        if not similar:
+            return _("None: nobody else reports this right now.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> {} <small>({} alike, {})</small></li>',
+                (
+                    (reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference, t.subject,
+                     f"{score:.0%}", timesince(t.created_at, depth=1))
+                    for score, t in similar
+                ),
+            ),
+        )  # fmt: skip
+
+    @admin.display(description=_("merged"))
+    def merged_display(self, ticket):
+        if ticket.merged_into_id:
+            url = reverse("admin:tickets_ticket_change", args=(ticket.merged_into_id,))
+            return format_html(
+                '{} <a href="{}">{}</a>', _("Merged into"), url, ticket.merged_into.reference
+            )
+        merged = list(ticket.merged_tickets.all())
+        if not merged:
+            return "—"
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>',
+            ((reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference) for t in merged),
+        )  # fmt: skip
+
+    @admin.display(description=_("came from"))
+    def source_page_display(self, ticket):
+        return ticket.source_page or "—"
+
+    @admin.display(description=_("conversation"))
+    def conversation(self, ticket):
+        entries = [(_("Customer"), ticket.created_at, ticket.description, "")]
+        for message in ticket.messages.select_related("author"):
+            who = _("Customer") if message.from_customer else (message.author or _("Agent"))
+            entries.append(
+                (who, message.created_at, message.body, "internal" if message.internal else "")
+            )
+        return format_html(
+            '<div class="deflect-thread">{}</div>',
+            format_html_join(
+                "",
+                '<div class="deflect-message {}"><p><strong>{}</strong> · {}{}</p>{}</div>',
+                (
+                    (
+                        kind,
+                        who,
+                        timezone.localtime(when).strftime("%d %b %Y %H:%M"),
+                        " · " + str(_("internal note")) if kind else "",
+                        linebreaks(body, autoescape=True),
+                    )
+                    for who, when, body, kind in entries
+                ),
+            ),
+        )
+
+    @admin.display(description=_("what the customer already saw"))
+    def customer_saw(self, ticket):
+        session = ticket.contact_session
+        if session is None:
+            return _("The customer didn't use the contact form (filed through the API).")
+        shown = list(session.suggestions_shown.all())
+        if not shown:
+            return _("No article was suggested while they typed.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} <small>(score {}){}</small></li>",
+                (
+                    (s.title, f"{s.score:.2f}", " · " + str(_("opened")) if s.clicked_at else "")
+                    for s in shown
+                ),
+            ),
+        )

@@ -1,0 +1,36 @@
+"""Writes of the support flow; views, tasks and the admin call these, never the models directly."""
+
+from .contact import (
+    ABANDON_AFTER,
+    QUERY_MAX_LENGTH,
+    browser_key_for,
+    contact_session_get_or_start,
+    contact_session_open_article,
+    contact_session_suggest,
+    contact_sessions_abandon,
+    deflection_record,
+    suggestion_query,
+)
+from .lifecycle import (
+    customer_account_for,
+    learned_phrase_text,
+    organization_for,
+    ticket_assign,
+    ticket_create,
+    ticket_reply,
+    ticket_resolve,
+    ticket_set_category,
+    ticket_set_priority,
+    ticket_set_status,
+    ticket_solved_by_customer,
+)
+from .merging import ticket_add_follow_up, tickets_merge
+
+__all__ = [
+    "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
+    "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
+    "customer_account_for", "deflection_record", "learned_phrase_text", "organization_for",
+    "suggestion_query", "ticket_add_follow_up", "ticket_assign", "ticket_create", "ticket_reply",
+    "ticket_resolve", "ticket_set_category", "ticket_set_priority", "ticket_set_status",
+    "ticket_solved_by_customer", "tickets_merge",
+]  # fmt: skip

@@ -1,0 +1,153 @@
+"""Contact sessions: what a visitor typed and was shown, and how it ended (deflected or not)."""
+
+import hashlib
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kb.models import ArticlePage
+from kb.selectors import live_articles, suggest_articles
+
+from ..models import ContactSession, SuggestionShown
+
+QUERY_MAX_LENGTH = 1000
+LEARNED_DESCRIPTION_WORDS = 30
+ABANDON_AFTER = timedelta(hours=24)
+
+
+def browser_key_for(session_key: str | None) -> str:
+    return hashlib.sha256((session_key or "").encode()).hexdigest() if session_key else ""
+
+
+def suggestion_query(subject: str, description: str) -> str:
+    """What the engine is asked: the subject first, then as much description as fits."""
+    text = f"{subject.strip()}\n{description.strip()}".strip()
+    if len(text) <= QUERY_MAX_LENGTH:
+        return text
+    cut = text.rfind(" ", 0, QUERY_MAX_LENGTH)
+    # Ending on a space tells the engine the last word is complete, not half-typed.
+    return text[: cut if cut > 0 else QUERY_MAX_LENGTH] + " "
+
+
+# --- contact sessions and deflections ---------------------------------------------------
+
+
+def contact_session_get_or_start(
+    *, session_id, user, browser_session_key: str | None, source_page: str = ""
+) -> ContactSession:
+    """The visitor's open contact session with this id, created on first use.
+
+    An id belongs to the browser that started it: another browser presenting it gets a new one.
+    """
+    key = browser_key_for(browser_session_key)
+    owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
+    if session_id:
+        existing = ContactSession.objects.filter(pk=session_id, **owner).first()
+        if existing is not None:
+            return existing
+        if ContactSession.objects.filter(pk=session_id).exists():
+            session_id = None  # someone else's id: never reuse it
+    return ContactSession.objects.create(
+        **({"pk": session_id} if session_id else {}),
+        user=user if user and user.is_authenticated else None,
+        browser_key=key,
+        source_page=source_page[:500],
+    )
+
+
+def contact_session_suggest(
+    *,
+    session: ContactSession,
+    subject: str,
+    description: str,
+    email: str = "",
+    user=None,
+    browser_session=None,
+    limit: int = 5,
+):
+    """Suggest articles for what the visitor typed, remembering the text and what was shown."""
+    result = suggest_articles(
+        suggestion_query(subject, description), user=user, session=browser_session, limit=limit
+    )
+    with transaction.atomic():
+        fields = {"subject": subject[:200], "description": description[:20000]}
+        if email:
+            fields["email"] = email[:254]
+        if result.top_score or session.top_score is None:
+            fields.update(top_score=result.top_score, top_relative=result.top_relative)
+        ContactSession.objects.filter(pk=session.pk, outcome=ContactSession.Outcome.OPEN).update(
+            updated_at=timezone.now(), **fields
+        )
+        _record_shown(session, result.suggestions)
+    return result
+
+
+def _record_shown(session: ContactSession, suggestions: Sequence) -> None:
+    if not suggestions:
+        return
+    known = set(
+        ArticlePage.objects.filter(pk__in=[s.key for s in suggestions]).values_list("pk", flat=True)
+    )
+    SuggestionShown.objects.bulk_create(
+        [
+            SuggestionShown(
+                session=session, article_id=s.key, title=s.title[:255], rank=rank, score=s.score
+            )
+            for rank, s in enumerate(suggestions, start=1)
+            if s.key in known
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def contact_session_open_article(*, session: ContactSession, article: ArticlePage) -> None:
+    """The visitor opened a suggested article from the contact flow."""
+    now = timezone.now()
+    updated = SuggestionShown.objects.filter(
+        session=session, article=article, clicked_at__isnull=True
+    ).update(clicked_at=now)
+    if (
+        not updated
+        and not SuggestionShown.objects.filter(session=session, article=article).exists()
+    ):
+        SuggestionShown.objects.create(
+            session=session,
+            article=article,
+            title=article.title[:255],
+            rank=0,
+            score=0,
+            clicked_at=now,
+        )
+    ContactSession.objects.filter(pk=session.pk).update(updated_at=now)
+
+
+@transaction.atomic
+def deflection_record(*, session: ContactSession, article: ArticlePage) -> ContactSession:
+    """The article answered the question: the contact ends here, with no ticket."""
+    session = ContactSession.objects.select_for_update().get(pk=session.pk)
+    if session.outcome == ContactSession.Outcome.DEFLECTED:
+        return session
+    if session.outcome == ContactSession.Outcome.TICKET:
+        raise ValidationError(_("A ticket has already been filed for this request."))
+    if not live_articles().filter(pk=article.pk).exists():
+        raise ValidationError(_("That article is not available."))
+    session.outcome = ContactSession.Outcome.DEFLECTED
+    session.deflected_by = article
+    session.ended_at = timezone.now()
+    session.save(update_fields=["outcome", "deflected_by", "ended_at", "updated_at"])
+    return session
+
+
+def contact_sessions_abandon(*, now=None) -> int:
+    """Sessions with no activity for 24 hours and no outcome become abandoned."""
+    now = now or timezone.now()
+    return ContactSession.objects.filter(
+        outcome=ContactSession.Outcome.OPEN, updated_at__lt=now - ABANDON_AFTER
+    ).update(outcome=ContactSession.Outcome.ABANDONED, ended_at=now)
+
+
+# --- tickets -------------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Follow-ups and merges: one conversation per problem, however often the customer writes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import notifications
+from ..models import Ticket, TicketEvent, TicketMessage
+from .lifecycle import Status, _event, _set_status, _touch
+
+
+@transaction.atomic
+def ticket_add_follow_up(
+    *, ticket: Ticket, author, subject: str, description: str, idempotency_key: str | None = None
+) -> TicketMessage:
+    """A new request that continues an open ticket: added to its thread instead of a new ticket."""
+    if idempotency_key:
+        existing = TicketMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=author, from_customer=True, idempotency_key=idempotency_key,
+        body=f"{subject.strip()}\n\n{description.strip()}"[:20000],
+    )  # fmt: skip
+    _event(ticket, TicketEvent.Kind.FOLLOW_UP, actor=author)
+    if ticket.status == Status.PENDING:
+        _set_status(ticket, Status.OPEN, actor=author)
+    if ticket.assignee and ticket.assignee.email:
+        notifications.queue(
+            ticket, notifications.Kind.CUSTOMER_REPLY, message=message,
+            recipient=ticket.assignee.email,
+        )  # fmt: skip
+    _touch(ticket)
+    return message
+
+
+def _same_customer(a: Ticket, b: Ticket) -> bool:
+    if a.customer_id and b.customer_id:
+        return a.customer_id == b.customer_id
+    return a.customer_email.lower() == b.customer_email.lower()
+
+
+@transaction.atomic
+def tickets_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
+    """Fold `source` into `target`: every message moves, both customers hear, source closes.
+
+    Between different customers the moved words become agents-only notes, so that neither
+    customer reads the other's; the source's customer is told when the target is resolved.
+    """
+    if source.pk == target.pk:
+        raise ValidationError(_("A ticket cannot be merged into itself."))
+    source = Ticket.objects.select_for_update().get(pk=source.pk)
+    target = Ticket.objects.select_for_update().get(pk=target.pk)
+    if source.merged_into_id or target.merged_into_id:
+        raise ValidationError(_("One of these tickets has already been merged."))
+    same = _same_customer(source, target)
+    TicketMessage.objects.create(
+        ticket=target, author=None, from_customer=same, internal=not same,
+        body=_("Merged from %(ref)s: %(subject)s")
+        % {"ref": source.reference, "subject": source.subject}
+        + f"\n\n{source.description}",
+    )  # fmt: skip
+    moved = source.messages.all()
+    if same:
+        moved.update(ticket=target)
+    else:
+        moved.update(ticket=target, internal=True)
+    _event(target, TicketEvent.Kind.MERGED, actor=actor, from_value=source.reference)
+    _event(source, TicketEvent.Kind.MERGED, actor=actor, to_value=target.reference)
+    previous = source.status
+    source.merged_into, source.status = target, Status.CLOSED
+    if previous != Status.CLOSED:
+        _event(
+            source,
+            TicketEvent.Kind.STATUS,
+            actor=actor,
+            from_value=previous,
+            to_value=Status.CLOSED,
+        )
+    source.resolved_at = source.resolved_at or timezone.now()
+    _touch(source, "merged_into", "status", "resolved_at")
+    _touch(target)
+    notifications.queue(source, notifications.Kind.TICKET_MERGED)
+    if not same:
+        notifications.queue(target, notifications.Kind.TICKET_MERGED)
+    return target
