@@ -1,0 +1,189 @@
+"""Reading what the customer typed: terms, word pairs, synonyms, typos, the word being typed."""
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analysis import (
+    analyze,
+    ends_mid_word,
+    find_words,
+    highlight,
+    last_word_prefix,
+    one_edit_away,
+    stem,
+    stems,
+    surface_tokens,
+)
+from .bm25 import top_k
+from .documents import bigrams
+
+MAX_QUERY_TERMS = 256
+MAX_CORRECTIONS = 3  # typo corrections per query: each costs ~50 µs
+MIN_CORRECTED_LENGTH = 5
+
+
+@dataclass(slots=True)
+class _Query:
+    """Weighted term ids in query order, and what each word could add to a score at most."""
+
+    terms: list[tuple[int, float]] = field(default_factory=list)
+    most: list[float] = field(default_factory=list)
+    bound: float = 0.0
+
+    def close(self, words: int) -> "_Query":
+        # A long ticket says more than any one article covers, so the best score still
+        # possible is reckoned on its most informative words only.
+        self.bound = sum(sorted(self.most, reverse=True)[:words])
+        return self
+
+
+class QueryReading:
+    """The query side of SuggestIndex: turns text into weighted terms of this index."""
+
+    def _parse(self, text: str) -> _Query:
+        """Weighted terms of the typed text: its words and pairs, synonyms, the word being typed."""
+        query = _Query()
+        if not self.keys or not text:
+            return query
+        tokens = [token for token in surface_tokens(text) if stem(token)]
+        typing = ends_mid_word(text)
+        if len(tokens) > MAX_QUERY_TERMS:  # pasted logs or garbage: the opening is enough
+            tokens, typing = tokens[:MAX_QUERY_TERMS], False
+        terms = stems(tokens)
+        corrections = 0
+        for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):
+            if self._add_term(query, term, 1.0) or (typing and i == len(terms) - 1):
+                continue  # known, or still being typed (completion below takes care of it)
+            if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
+                corrections += 1
+            elif token.isalpha():
+                # A word no article uses is part of a question nothing answers; codes, versions
+                # and names with digits or dots say nothing about that, so they are let be.
+                query.most.append(self.params.unknown_word_weight * self._unseen_most)
+        if self.params.bigram_weight:
+            for pair in bigrams(terms):
+                self._add_term(query, pair, self.params.bigram_weight)
+        self._add_synonyms(query, terms)
+        if typing:
+            self._add_completions(query, last_word_prefix(text))
+        return query
+
+    def _add_term(self, query: _Query, term: str, weight: float) -> bool:
+        t = self._term_ids.get(term)
+        if t is not None:
+            query.terms.append((t, weight))
+            query.most.append(self._most(t, weight))
+        return t is not None
+
+    def _add_correction(self, query: _Query, token: str) -> bool:
+        """Read an unknown word as the commonest known word one typo away from it, if any."""
+        if not (MIN_CORRECTED_LENGTH <= len(token) <= 20 and token.isascii() and token.isalpha()):
+            return False
+        found = one_edit_away(token) & self._correctable.keys()
+        if not found:
+            return False
+        best = min(found, key=lambda word: (-self._df[self._correctable[word]], word))
+        query.terms.append((t := self._correctable[best], self.params.typo_weight))
+        query.most.append(self._most(t, self.params.typo_weight))
+        return True
+
+    def _most(self, t: int, weight: float) -> float:
+        """The most a term can add to a score: BM25's tf part tends to k1 + 1."""
+        # The main index only: a title match is a bonus on top (relative scores may pass 1).
+        return weight * max(self._idf[t], 0.0) * (self.params.k1 + 1)
+
+    def _add_alternatives(
+        self, query: _Query, present: float, alternatives: list[list[tuple[int, float]]]
+    ) -> None:
+        # An article usually says one of several equivalent things, so the best score still
+        # possible grows by the best alternative beyond what the query said itself.
+        best = max((sum(self._most(t, w) for t, w in a) for a in alternatives), default=0.0)
+        query.most.append(max(0.0, best - present))
+        query.terms += [term for alternative in alternatives for term in alternative]
+
+    def _known(self, terms: Iterable[str], weight: float) -> list[tuple[int, float]]:
+        ids = (self._term_ids.get(term) for term in terms)
+        return [(t, weight) for t in ids if t is not None]
+
+    def _add_synonyms(self, query: _Query, terms: list[str]) -> None:
+        matched: dict[int, set[int]] = {}
+        for i, term in enumerate(terms):
+            for g, m in self._synonym_starts.get(term, ()):
+                member = self._synonyms[g][m]
+                if tuple(terms[i : i + len(member)]) == member:
+                    matched.setdefault(g, set()).add(m)
+        for g, members in matched.items():
+            group = self._synonyms[g]
+            present = max(
+                sum(self._most(t, 1.0) for t, _ in self._known(group[m], 1.0)) for m in members
+            )
+            alternatives = [
+                self._known(member, self.params.synonym_weight / len(member))
+                for m, member in enumerate(group)
+                if m not in members
+            ]
+            self._add_alternatives(query, present, alternatives)
+
+    def _add_completions(self, query: _Query, prefix: str) -> None:
+        params = self.params
+        if len(prefix) < params.completion_min_prefix:
+            return
+        lo = bisect_left(self._surface, prefix)
+        hi = bisect_left(self._surface, prefix + "\U0010ffff", lo)
+        literal = stem(prefix)
+        literal_id = self._term_ids.get(literal) if literal is not None else None
+        # The commonest words are the likeliest completions (ties: alphabetical order).
+        best = top_k(self._surface_df[lo:hi], 4 * params.completion_max_terms)
+        found = dict.fromkeys(self._arrays["surface_stem"][lo:hi][best].tolist())
+        found.pop(literal_id, None)
+        chosen = np.array(list(found)[: params.completion_max_terms], dtype=np.int64)
+        if not len(chosen):
+            return
+        # A stopword ("the", "to") is a finished word far more often than the start of one.
+        share = params.completion_weight_unknown
+        if literal is None or literal_id is not None:
+            share = params.completion_weight
+        df = self._df[chosen].astype(np.float64)
+        weights = (share * df / df.sum()).tolist()
+        present = self._most(literal_id, 1.0) if literal_id is not None else 0.0
+        alternatives = [[(t, w)] for t, w in zip(chosen.tolist(), weights, strict=True)]
+        self._add_alternatives(query, present, alternatives)
+
+    def _highlight_forms(self, terms: list[tuple[int, float]]) -> dict[str, float]:
+        """Every spelling of the query's terms seen in the articles, weighted by importance."""
+        forms: dict[str, float] = {}
+        for t, w in terms:
+            weight = w * max(self._idf[t], 1e-3)
+            for form in self._spellings(t):
+                forms[form] = max(forms.get(form, 0.0), weight)
+        return forms
+
+    def _spellings(self, t: int) -> tuple[str, ...]:
+        spellings = self._forms_cache.get(t)
+        if spellings is None:
+            lo, hi = self._forms_ptr[t], self._forms_ptr[t + 1]
+            spellings = tuple(self._surface[i] for i in self._forms_order[lo:hi].tolist())
+            if len(self._forms_cache) < 100_000:  # bounded: a cache, not a copy of the index
+                self._forms_cache[t] = spellings
+        return spellings
+
+    def _snippet(self, d: int, forms: dict[str, float]) -> str:
+        source = self._sources[d]
+        return highlight(source, find_words(source, forms), width=self.params.snippet_width)
+
+
+def analyse_synonyms(groups: Iterable[Sequence[str]]) -> list[list[list[str]]]:
+    """Each group's members as stem sequences; members that analyse to nothing are dropped."""
+    analysed = []
+    for group in groups:
+        members: list[list[str]] = []
+        for member in group:
+            terms = analyze(member)
+            if terms and terms not in members:
+                members.append(terms)
+        if len(members) > 1:
+            analysed.append(members)
+    return analysed
