@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kb.models import ArticlePage, FailedSearch
+from kb.models import ArticlePage, CategoryPage, FailedSearch
 from kb.services import category_get_or_create, kb_root_get
 
 from .models import ContactSession, Organization, Ticket, TicketEvent
@@ -80,7 +80,17 @@ def seed_history(*, tickets: int, days: int = 365, seed: int = 0, agents=()) -> 
     now = timezone.now()
     report = SeedReport()
     root = kb_root_get()
-    categories = [category_get_or_create(root=root, name=name) for name in CATEGORIES]
+    # The help centre's own categories if it has some; otherwise a typical set is created.
+    categories = list(CategoryPage.objects.child_of(root).live()) or [
+        category_get_or_create(root=root, name=name) for name in CATEGORIES
+    ]
+    subjects = {
+        category.pk: PROBLEMS.get(category.title)
+        or [f"Question about {title.lower()}" for title in ArticlePage.objects.child_of(category)
+            .live().values_list("title", flat=True)[:12]]
+        or [f"Problem with {category.title.lower()}"]
+        for category in categories
+    }  # fmt: skip
     articles = list(ArticlePage.objects.live().values_list("pk", flat=True)[:200])
     organizations = _organizations(rng, report)
     weights = _day_weights(days)
@@ -95,7 +105,7 @@ def seed_history(*, tickets: int, days: int = 365, seed: int = 0, agents=()) -> 
         created = min(created, now - timedelta(minutes=5))
         category = rng.choices(categories, weights=category_weights)[0]
         gap = rng.random() < 0.06
-        subject = rng.choice(GAP_TOPICS) if gap else rng.choice(PROBLEMS[category.title])
+        subject = rng.choice(GAP_TOPICS) if gap else rng.choice(subjects[category.pk])
         organization = rng.choice(organizations)
         pending_tickets.append(
             Ticket(

@@ -1,16 +1,28 @@
-"""Load the demo knowledge base and create demo accounts, printing each new password once."""
+"""Load the demo knowledge base, accounts and history, printing each new password once."""
 
 from django.core.management.base import BaseCommand
 
 from kb.demo import demo_content_load
 from kb.index import build_and_store
+from portal.models import User
 from portal.services import demo_users_create
+from tickets.gaps import mine_gaps
+from tickets.models import Ticket
+from tickets.seeding import historical_timestamps, seed_history
+
+DEMO_HISTORY_TICKETS = 800  # four months of a small help desk: enough for every chart
 
 
 class Command(BaseCommand):
-    help = "Load demo articles into an empty knowledge base and create the demo accounts."
+    help = (
+        "Load demo articles into an empty knowledge base, create the demo accounts, and give an "
+        "empty help desk a few months of history."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--no-history", action="store_true", help="Do not invent past tickets.")
+
+    def handle(self, *args, no_history, **options):
         report = demo_content_load()
         if report is None:
             self.stdout.write("Knowledge base already has articles: demo content not loaded.")
@@ -21,6 +33,15 @@ class Command(BaseCommand):
         # Build now so that suggestions work the moment the server starts.
         build_and_store()
         accounts = demo_users_create()
+        if not no_history and not Ticket.objects.exists():
+            agents = list(User.objects.filter(groups__name="Agents"))
+            with historical_timestamps():
+                history = seed_history(tickets=DEMO_HISTORY_TICKETS, days=120, agents=agents)
+            mined = mine_gaps()
+            self.stdout.write(
+                f"Demo history: {history.tickets} tickets over 120 days, "
+                f"{mined.created} articles to write."
+            )
         if accounts:
             self.stdout.write("\nDemo accounts (passwords are shown only this once):")
             for account in accounts:
