@@ -163,13 +163,7 @@ def ticket_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -
         _event(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, actor=message.author)
         if ticket.status != Status.NEW:
             _set_status(ticket, Status.OPEN, actor=message.author)
-        if ticket.assignee and ticket.assignee.email:
-            notifications.queue(
-                ticket,
-                notifications.Kind.CUSTOMER_REPLY,
-                message=message,
-                recipient=ticket.assignee.email,
-            )
+        _tell_assignee(ticket, message)
         _touch(ticket)
     else:
         _event(ticket, TicketEvent.Kind.REPLIED, actor=author)
@@ -184,14 +178,29 @@ def ticket_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -
     return message
 
 
-def _set_status(ticket: Ticket, status: str, *, actor) -> None:
+def _tell_assignee(ticket: Ticket, message: TicketMessage) -> None:
+    """The customer wrote: the agent on the ticket hears of it by e-mail."""
+    if ticket.assignee and ticket.assignee.email:
+        notifications.queue(
+            ticket, notifications.Kind.CUSTOMER_REPLY, message=message,
+            recipient=ticket.assignee.email,
+        )  # fmt: skip
+
+
+def _record_status(ticket: Ticket, status: str, *, actor) -> bool:
+    """Change the status in memory and log the move (the backlog is computed from the log)."""
     if ticket.status == status:
-        return
-    previous = ticket.status
+        return False
+    _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
     ticket.status = status
+    return True
+
+
+def _set_status(ticket: Ticket, status: str, *, actor) -> None:
+    if not _record_status(ticket, status, actor=actor):
+        return
     if status in (Status.NEW, Status.OPEN, Status.PENDING):
         ticket.resolved_at = None
-    _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=previous, to_value=status)
     _touch(ticket, "status", "resolved_at")
 
 
@@ -230,16 +239,7 @@ def ticket_resolve(
     ticket.resolution, ticket.resolved_article = resolution, article
     ticket.resolved_at = timezone.now()
     ticket.save(update_fields=["resolution", "resolved_article", "resolved_at"])
-    if ticket.status != Status.RESOLVED:
-        previous = ticket.status
-        ticket.status = Status.RESOLVED
-        _event(
-            ticket,
-            TicketEvent.Kind.STATUS,
-            actor=actor,
-            from_value=previous,
-            to_value=Status.RESOLVED,
-        )
+    if _record_status(ticket, Status.RESOLVED, actor=actor):
         notifications.queue(ticket, notifications.Kind.TICKET_RESOLVED)
         for merged in ticket.merged_tickets.all():
             merged.resolved_article = article
@@ -254,15 +254,8 @@ def ticket_solved_by_customer(*, ticket: Ticket, customer) -> Ticket:
     """The customer says it's solved; agents still record the resolution when they review it."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.is_open:
-        previous = ticket.status
-        ticket.status, ticket.resolved_at = Status.RESOLVED, timezone.now()
-        _event(
-            ticket,
-            TicketEvent.Kind.STATUS,
-            actor=customer,
-            from_value=previous,
-            to_value=Status.RESOLVED,
-        )
+        _record_status(ticket, Status.RESOLVED, actor=customer)
+        ticket.resolved_at = timezone.now()
         _touch(ticket, "status", "resolved_at")
     return ticket
 

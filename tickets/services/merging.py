@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from .. import notifications
 from ..models import Ticket, TicketEvent, TicketMessage
-from .lifecycle import Status, _event, _set_status, _touch
+from .lifecycle import Status, _event, _record_status, _set_status, _tell_assignee, _touch
 
 
 @transaction.atomic
@@ -27,11 +27,7 @@ def ticket_add_follow_up(
     _event(ticket, TicketEvent.Kind.FOLLOW_UP, actor=author)
     if ticket.status == Status.PENDING:
         _set_status(ticket, Status.OPEN, actor=author)
-    if ticket.assignee and ticket.assignee.email:
-        notifications.queue(
-            ticket, notifications.Kind.CUSTOMER_REPLY, message=message,
-            recipient=ticket.assignee.email,
-        )  # fmt: skip
+    _tell_assignee(ticket, message)
     _touch(ticket)
     return message
 
@@ -69,16 +65,8 @@ def tickets_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         moved.update(ticket=target, internal=True)
     _event(target, TicketEvent.Kind.MERGED, actor=actor, from_value=source.reference)
     _event(source, TicketEvent.Kind.MERGED, actor=actor, to_value=target.reference)
-    previous = source.status
-    source.merged_into, source.status = target, Status.CLOSED
-    if previous != Status.CLOSED:
-        _event(
-            source,
-            TicketEvent.Kind.STATUS,
-            actor=actor,
-            from_value=previous,
-            to_value=Status.CLOSED,
-        )
+    source.merged_into = target
+    _record_status(source, Status.CLOSED, actor=actor)
     source.resolved_at = source.resolved_at or timezone.now()
     _touch(source, "merged_into", "status", "resolved_at")
     _touch(target)
