@@ -17,7 +17,16 @@ from django.utils import timezone
 from kb.models import ArticlePage, CategoryPage, FailedSearch
 from kb.services import category_get_or_create, kb_root_get
 
-from .models import ContactSession, Organization, Ticket, TicketEvent
+from .models import (
+    ContactSession,
+    Organization,
+    SlaPolicy,
+    SlaState,
+    SupportSettings,
+    Ticket,
+    TicketEvent,
+)
+from .sla import add_business_minutes
 
 SEED_DOMAIN = "seed.example"  # every seeded customer's e-mail ends here, so seeds can be removed
 CATEGORIES = [
@@ -38,6 +47,11 @@ PROBLEMS = {
     "Payroll": ["Overtime calculated wrong"],
     "Notifications": ["No shift reminders"],
 }
+PAGES = [
+    "https://app.tandem.example/billing", "https://app.tandem.example/schedule",
+    "https://app.tandem.example/timesheets", "https://app.tandem.example/settings/team",
+    "https://app.tandem.example/integrations",
+]  # fmt: skip
 GAP_TOPICS = ["Export shifts to Snowflake", "Pay with bitcoin", "Dark mode for the web app"]
 PRIORITIES = [("low", 0.15), ("normal", 0.6), ("high", 0.2), ("urgent", 0.05)]
 TIERS = [("free", 0.6), ("pro", 0.3), ("enterprise", 0.1)]
@@ -114,7 +128,10 @@ def seed_history(*, tickets: int, days: int = 365, seed: int = 0, agents=()) -> 
                 subject=subject,
                 description=f"{subject}. It started recently and blocks our team (seed {n}).",
                 category=category,
+                # Agents kept most guessed categories and corrected the rest.
+                auto_category=category if rng.random() < 0.88 else rng.choice(categories),
                 priority=_weighted(rng, PRIORITIES),
+                source_page=rng.choice(PAGES) if rng.random() < 0.4 else "",
                 created_at=created,
                 last_activity_at=created,
             )
@@ -146,8 +163,38 @@ def _organizations(rng: random.Random, report: SeedReport) -> list[Organization]
 
 
 @transaction.atomic
+def _service_levels(ticket: Ticket, now, targets: dict, settings: SupportSettings) -> list:
+    """Due times from the SLA policies, whether they were met, and the escalations if not."""
+    minutes = targets.get((ticket.organization.tier, ticket.priority))
+    if minutes is None:
+        return []
+    ticket.first_response_due_at = add_business_minutes(
+        ticket.created_at, minutes[0], settings=settings
+    )
+    ticket.resolution_due_at = add_business_minutes(
+        ticket.created_at, minutes[1], settings=settings
+    )
+    answered = ticket.first_response_at or now
+    resolved = ticket.resolved_at or now
+    breaches = [
+        (due, "escalated", ticket.priority, target, None)
+        for target, done, due in (
+            ("first_response", answered, ticket.first_response_due_at),
+            ("resolution", resolved, ticket.resolution_due_at),
+        )
+        if done > due and due <= now
+    ]
+    ticket.sla_state = SlaState.BREACHED if breaches else SlaState.OK
+    return breaches
+
+
 def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
     """Decide each ticket's life, then insert the tickets and their events."""
+    settings = SupportSettings.current()
+    targets = {
+        (p.tier, p.priority): (p.first_response_minutes, p.resolution_minutes)
+        for p in SlaPolicy.objects.all()
+    }
     events = []
     lives = []
     for ticket, (created, gap) in zip(tickets, plans, strict=True):
@@ -201,6 +248,7 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
         agent_moments = [e[0] for e in life if e[1] != "created" and e[4] is not None]
         ticket.last_agent_activity_at = max(agent_moments) if agent_moments else None
         ticket.last_activity_at = max([created, *[e[0] for e in life]])
+        life += _service_levels(ticket, now, targets, settings)
         lives.append(life)
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     for ticket, life in zip(tickets, lives, strict=True):
@@ -230,13 +278,14 @@ def _contacts(rng, now, days, articles, report) -> None:
             subject=subject,
             outcome=ContactSession.Outcome.TICKET,
             top_relative=0.4,
+            source_page=page,
             created_at=created,
             updated_at=created,
             ended_at=created,
         )  # fmt: skip
-        for subject, created in Ticket.objects.filter(
+        for subject, created, page in Ticket.objects.filter(
             customer_email__endswith=SEED_DOMAIN, contact_session__isnull=True
-        ).values_list("subject", "created_at")
+        ).values_list("subject", "created_at", "source_page")
         if rng.random() < 0.7
     ]
     for _n in range(ticket_count // 2 if articles else 0):
@@ -247,6 +296,7 @@ def _contacts(rng, now, days, articles, report) -> None:
                 outcome=ContactSession.Outcome.DEFLECTED,
                 deflected_by_id=rng.choice(articles),
                 top_relative=0.6,
+                source_page=rng.choice(PAGES) if rng.random() < 0.5 else "",
                 created_at=created,
                 updated_at=created,
                 ended_at=created,
