@@ -24,3 +24,26 @@ def demo_content_load(*, directory: Path = DEMO_DIR) -> ImportReport | None:
             )
         with (directory / "articles.jsonl").open(encoding="utf-8") as lines:
             return import_lines(lines, publish=True)
+
+
+# Where the demo articles apply in the demo product (see /widget-demo/).
+DEMO_PLACES = {"Billing & plans": "billing, /billing/*", "Integrations": "/integrations/*"}
+
+
+def demo_places_set() -> None:
+    """Tell the demo's billing and integration articles where in the product they apply."""
+    with rebuilds_deferred():
+        for category, places in DEMO_PLACES.items():
+            for article in ArticlePage.objects.live().filter(
+                path__startswith=_category_path(category)
+            ):
+                draft = article.get_latest_revision_as_object()
+                draft.help_places = places
+                draft.save_revision().publish()
+
+
+def _category_path(title: str) -> str:
+    from .models import CategoryPage
+
+    category = CategoryPage.objects.filter(title=title).first()
+    return category.path if category else "-"

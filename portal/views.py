@@ -1,11 +1,8 @@
 """Portal pages outside the knowledge base: sign-up and the health check."""
 
 from django.contrib.auth import login
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .forms import SignupForm
@@ -25,18 +22,9 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
-@never_cache
 @require_GET
-def healthz(request):
-    """Database reachable? Used by load balancers; no details leak beyond ok/failing."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001
-        checks["database"] = "failing"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "failing", **checks}, status=200 if healthy else 503
+def widget_demo(request):
+    """A stand-in for a customer's product page with the help widget embedded."""
+    return render(
+        request, "portal/widget_demo.html", {"portal": request.build_absolute_uri("/").rstrip("/")}
     )

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from kb.demo import demo_content_load
+from kb.demo import demo_content_load, demo_places_set
 from kb.index import build_and_store
 from portal.models import User
 from portal.services import demo_users_create
@@ -30,6 +30,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo knowledge base: {report.created} articles created.")
             for line, error in report.skipped:
                 self.stderr.write(f"demo article on line {line} skipped: {error}")
+        if report is not None:
+            demo_places_set()
         # Build now so that suggestions work the moment the server starts.
         build_and_store()
         accounts = demo_users_create()
