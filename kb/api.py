@@ -1,6 +1,7 @@
 """API of the knowledge base: article suggestions as the customer types."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -9,6 +10,52 @@ from rest_framework.views import APIView
 from .selectors import suggest_articles
 
 QUERY_MAX_LENGTH = 1000
+
+ERROR_MEANINGS = {
+    400: "Invalid input: field names map to lists of messages (or `detail` says what is wrong).",
+    403: "Not signed in, or not allowed.",
+    404: "No such object, or not yours.",
+    409: "The request conflicts with what was already recorded.",
+    429: "Too many requests: `detail` says when to try again.",
+}
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as text: DRF's CharField would store 0 or true as "0"/"True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number that is an integer; not "7", not 7.0 nor true (query parameters, which
+    are always text, use IntegerField)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as text; DRF's UUIDField would also take a bare integer."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def responses_with_errors(ok: dict, *codes: int) -> dict:
+    """The success responses plus the error bodies the view can answer with, so that API
+    clients (and the schema tests) know every status to expect."""
+    errors = {
+        code: OpenApiResponse(OpenApiTypes.OBJECT, description=ERROR_MEANINGS[code])
+        for code in codes
+    }
+    return {**ok, **errors}
 
 
 class SuggestionSerializer(serializers.Serializer):
@@ -30,7 +77,7 @@ class SuggestView(APIView):
         class Meta:
             ref_name = "SuggestInput"
 
-        q = serializers.CharField(
+        q = StrictCharField(
             required=False,
             allow_blank=True,
             trim_whitespace=False,
@@ -48,7 +95,10 @@ class SuggestView(APIView):
         query = serializers.CharField()
         results = SuggestionSerializer(many=True)
 
-    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer)
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses=responses_with_errors({200: OutputSerializer}, 400, 429),
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

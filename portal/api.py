@@ -1,6 +1,8 @@
 """Version 1 of the public API: one URL list for every app's DRF views."""
 
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from kb.api import SuggestView
 from tickets import api as tickets_api
@@ -32,6 +34,9 @@ urlpatterns = [
     path(
         "tickets/<str:reference>", tickets_api.TicketDetailView.as_view(), name="api-ticket-detail"
     ),
+    # Last: an API URL that matched nothing (a session id that is not a UUID, an unknown path)
+    # answers a JSON 404 instead of falling through to the site's slash redirect and HTML pages.
+    re_path(r"", csrf_exempt(lambda request: JsonResponse({"detail": "Not found."}, status=404))),
 ]
 
 

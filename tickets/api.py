@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -11,7 +12,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from kb.api import SuggestionSerializer
+from kb.api import (
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+    SuggestionSerializer,
+    responses_with_errors,
+)
 from kb.models import CategoryPage
 from kb.selectors import live_articles
 
@@ -37,12 +44,10 @@ class ContactSessionSuggestionsView(APIView):
         class Meta:
             ref_name = "ContactSessionSuggestionsInput"
 
-        subject = serializers.CharField(max_length=SUBJECT_MAX, allow_blank=True, required=False)
-        description = serializers.CharField(
-            max_length=DESCRIPTION_MAX, allow_blank=True, required=False
-        )
-        email = serializers.CharField(max_length=254, allow_blank=True, required=False)
-        source_page = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+        subject = StrictCharField(max_length=SUBJECT_MAX, allow_blank=True, required=False)
+        description = StrictCharField(max_length=DESCRIPTION_MAX, allow_blank=True, required=False)
+        email = StrictCharField(max_length=254, allow_blank=True, required=False)
+        source_page = StrictCharField(max_length=2000, allow_blank=True, required=False)
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -52,7 +57,10 @@ class ContactSessionSuggestionsView(APIView):
         query = serializers.CharField()
         results = SuggestionSerializer(many=True)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses=responses_with_errors({200: OutputSerializer}, 400, 404, 429),
+    )
     def post(self, request, session_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,7 +99,7 @@ class ContactSessionDeflectView(APIView):
         class Meta:
             ref_name = "ContactSessionDeflectInput"
 
-        article = serializers.IntegerField(min_value=1)
+        article = StrictIntegerField(min_value=1)
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -101,7 +109,10 @@ class ContactSessionDeflectView(APIView):
         outcome = serializers.CharField()
         article = serializers.IntegerField()
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses=responses_with_errors({200: OutputSerializer}, 400, 404, 409, 429),
+    )
     def post(self, request, session_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -120,22 +131,36 @@ class ContactSessionDeflectView(APIView):
         return Response({"session": session.pk, "outcome": session.outcome, "article": article.pk})
 
 
+class ResolvedArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
+class TicketMessageSerializer(serializers.Serializer):
+    from_customer = serializers.BooleanField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class TicketOutputSerializer(serializers.Serializer):
     reference = serializers.CharField()
     subject = serializers.CharField()
     description = serializers.CharField()
     status = serializers.CharField()
     priority = serializers.CharField()
-    category = serializers.CharField(source="category.title", default=None)
+    category = serializers.CharField(source="category.title", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField(source="last_activity_at")
     resolved_article = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
 
+    @extend_schema_field(ResolvedArticleSerializer(allow_null=True))
     def get_resolved_article(self, ticket) -> dict | None:
         article = ticket.resolved_article
         return {"id": article.pk, "title": article.title, "url": article.url} if article else None
 
+    @extend_schema_field(TicketMessageSerializer(many=True))
     def get_messages(self, ticket) -> list[dict]:
         return [
             {"from_customer": m.from_customer, "body": m.body, "created_at": m.created_at}
@@ -157,11 +182,11 @@ class TicketListCreateView(APIView):
         class Meta:
             ref_name = "TicketListCreateInput"
 
-        subject = serializers.CharField(max_length=SUBJECT_MAX)
-        description = serializers.CharField(max_length=DESCRIPTION_MAX)
-        category = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        source_page = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-        contact_session = serializers.UUIDField(required=False, allow_null=True)
+        subject = StrictCharField(max_length=SUBJECT_MAX)
+        description = StrictCharField(max_length=DESCRIPTION_MAX)
+        category = StrictIntegerField(required=False, allow_null=True, min_value=1)
+        source_page = StrictCharField(max_length=2000, required=False, allow_blank=True)
+        contact_session = StrictUUIDField(required=False, allow_null=True)
 
         def validate_subject(self, value):
             value = " ".join(clean_text(value).split())
@@ -175,7 +200,7 @@ class TicketListCreateView(APIView):
                 raise DRFValidationError("This field may not be blank.")
             return value
 
-    @extend_schema(responses=TicketOutputSerializer(many=True))
+    @extend_schema(responses=responses_with_errors({200: TicketOutputSerializer(many=True)}, 403))
     def get(self, request):
         tickets = ticket_list_for_customer(user=request.user, session=None).select_related(
             "category", "resolved_article"
@@ -184,7 +209,9 @@ class TicketListCreateView(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: TicketOutputSerializer, 200: TicketOutputSerializer},
+        responses=responses_with_errors(
+            {201: TicketOutputSerializer, 200: TicketOutputSerializer}, 400, 403, 429
+        ),
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request):
@@ -225,7 +252,7 @@ class TicketListCreateView(APIView):
 class TicketDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=TicketOutputSerializer)
+    @extend_schema(responses=responses_with_errors({200: TicketOutputSerializer}, 403, 404))
     def get(self, request, reference: str):
         ticket = ticket_for_customer(reference=reference, user=request.user, session=None)
         if ticket is None:
@@ -251,7 +278,10 @@ class BacklogMetricsView(APIView):
         weeks = serializers.IntegerField(min_value=1, max_value=104, default=12)
         by = serializers.ChoiceField(choices=["week", "day"], default="week")
 
-    @extend_schema(parameters=[InputSerializer], responses={200: dict})
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses=responses_with_errors({200: OpenApiTypes.OBJECT}, 400, 403),
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -12,7 +12,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from kb.api import SuggestionSerializer
+from kb.api import (
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+    SuggestionSerializer,
+    responses_with_errors,
+)
 from kb.places import Place
 from kb.selectors import (
     article_html_for_embedding,
@@ -27,9 +33,52 @@ from .models import ContactSession
 from .widget import allowed_origins, verify_user_token
 
 
+class ResultsSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "WidgetResults"
+
+    results = SuggestionSerializer(many=True)
+
+
+class SuggestResultsSerializer(ResultsSerializer):
+    class Meta:
+        ref_name = "WidgetSuggestResults"
+
+    query = serializers.CharField()
+
+
+class ArticleSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "WidgetArticle"
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    url = serializers.CharField()
+    body_html = serializers.CharField(help_text="Sanitised HTML, links absolute to the portal.")
+
+
+class DeflectionSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "WidgetDeflection"
+
+    session = serializers.UUIDField()
+    outcome = serializers.CharField()
+    article = serializers.IntegerField()
+
+
+class FiledTicketSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "WidgetFiledTicket"
+
+    reference = serializers.CharField()
+    as_account = serializers.BooleanField(help_text="Filed as the customer the token vouched for.")
+    filed_at = serializers.DateTimeField()
+
+
 class PlaceSerializer(serializers.Serializer):
-    path = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    context = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    path = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+    context = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 def _place(data) -> Place:
@@ -58,7 +107,11 @@ class WidgetPageArticlesView(WidgetView):
         class Meta:
             ref_name = "WidgetPageInput"
 
-    @extend_schema(parameters=[InputSerializer], responses=SuggestionSerializer(many=True))
+    @extend_schema(
+        operation_id="widget_page_articles",
+        parameters=[InputSerializer],
+        responses=responses_with_errors({200: ResultsSerializer}, 400, 429),
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -73,10 +126,13 @@ class WidgetSuggestView(WidgetView):
         class Meta:
             ref_name = "WidgetSuggestInput"
 
-        q = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        q = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
         limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
 
-    @extend_schema(parameters=[InputSerializer], responses=SuggestionSerializer(many=True))
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses=responses_with_errors({200: SuggestResultsSerializer}, 400, 429),
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -93,7 +149,10 @@ class WidgetSuggestView(WidgetView):
 class WidgetArticleView(WidgetView):
     """One article to read inside the panel, sanitised, with absolute links to the portal."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        operation_id="widget_article",
+        responses=responses_with_errors({200: ArticleSerializer}, 404, 429),
+    )
     def get(self, request, article_id: int):
         article = get_object_or_404(live_articles(), pk=article_id)
         base = request.build_absolute_uri("/")
@@ -115,10 +174,13 @@ class WidgetDeflectView(WidgetView):
         class Meta:
             ref_name = "WidgetDeflectInput"
 
-        article = serializers.IntegerField(min_value=1)
-        query = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        article = StrictIntegerField(min_value=1)
+        query = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: dict})
+    @extend_schema(
+        request=InputSerializer,
+        responses=responses_with_errors({201: DeflectionSerializer}, 400, 404, 429),
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -144,13 +206,18 @@ class WidgetTicketView(WidgetView):
         class Meta:
             ref_name = "WidgetTicketInput"
 
-        subject = serializers.CharField(max_length=SUBJECT_MAX)
-        description = serializers.CharField(max_length=DESCRIPTION_MAX)
+        subject = StrictCharField(max_length=SUBJECT_MAX)
+        description = StrictCharField(max_length=DESCRIPTION_MAX)
         email = serializers.EmailField(required=False, allow_blank=True, default="")
-        user_token = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-        submission = serializers.UUIDField(required=False)
+        user_token = StrictCharField(max_length=2000, required=False, allow_blank=True)
+        submission = StrictUUIDField(required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: dict})
+    @extend_schema(
+        request=InputSerializer,
+        responses=responses_with_errors(
+            {201: FiledTicketSerializer, 200: FiledTicketSerializer}, 400, 429
+        ),
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

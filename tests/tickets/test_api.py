@@ -95,6 +95,32 @@ def test_an_unknown_content_type_is_refused(api):
     assert response.status_code == 415
 
 
+def test_a_form_post_is_refused_because_the_api_speaks_json(api):
+    response = api.post("/api/v1/tickets", {"subject": "S", "description": "D"}, format="multipart")
+    assert response.status_code == 415
+    assert not Ticket.objects.exists()
+
+
+def test_numbers_where_text_belongs_are_refused_not_turned_into_text(api):
+    response = api.post("/api/v1/tickets", {"subject": 1042, "description": True})
+    assert response.status_code == 400
+    assert set(response.json()) == {"subject", "description"}
+    assert not Ticket.objects.exists()
+
+
+def test_text_where_a_number_belongs_is_refused(api, demo_articles):
+    response = api.post("/api/v1/tickets", {"subject": "S", "description": "D", "category": "3"})
+    assert response.status_code == 400 and "category" in response.json()
+
+
+def test_a_malformed_session_id_is_a_json_not_found(client):
+    for method in (client.post, client.get):
+        response = method("/api/v1/contact-sessions/not-a-uuid/deflect")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}
+    assert client.get("/api/v1/no-such-endpoint").status_code == 404
+
+
 def test_customers_list_and_read_only_their_own_tickets(api, customer, other_customer):
     mine = make_ticket(customer, subject="Mine")
     theirs = make_ticket(other_customer, subject="Theirs")
