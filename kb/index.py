@@ -75,7 +75,11 @@ def rebuilds_deferred():
 
 
 def request_build() -> None:
-    async_task(BUILD_TASK, task_name="build suggestion index", q_options={"max_attempts": 3})
+    try:
+        async_task(BUILD_TASK, task_name="build suggestion index", q_options={"max_attempts": 3})
+    except Exception:  # noqa: BLE001  (the broker is down: the change that asked must not fail)
+        # Every process that sees a generation newer than its index asks again (debounced).
+        logger.exception("Could not queue a suggestion index build; it will be asked again")
 
 
 def current_generation() -> int:

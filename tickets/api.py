@@ -89,6 +89,12 @@ class ContactSessionSuggestionsView(APIView):
         )
 
 
+class DeflectionSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    outcome = serializers.CharField()
+    article = serializers.IntegerField()
+
+
 class ContactSessionDeflectView(APIView):
     """“This solved it”: record a deflection; no ticket will be filed for this contact."""
 
@@ -101,17 +107,9 @@ class ContactSessionDeflectView(APIView):
 
         article = StrictIntegerField(min_value=1)
 
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "ContactSessionDeflectOutput"
-
-        session = serializers.UUIDField()
-        outcome = serializers.CharField()
-        article = serializers.IntegerField()
-
     @extend_schema(
         request=InputSerializer,
-        responses=responses_with_errors({200: OutputSerializer}, 400, 404, 409, 429),
+        responses=responses_with_errors({200: DeflectionSerializer}, 400, 404, 409, 429),
     )
     def post(self, request, session_id):
         data = self.InputSerializer(data=request.data)

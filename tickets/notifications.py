@@ -27,10 +27,16 @@ def queue(
     notification = Notification.objects.create(
         ticket=ticket, kind=kind, message=message, recipient=recipient or ticket.customer_email
     )
-    transaction.on_commit(
-        lambda: async_task(SEND_TASK, notification.pk, task_name=f"e-mail {kind}")
-    )
+    transaction.on_commit(lambda: _enqueue(notification))
     return notification
+
+
+def _enqueue(notification: Notification) -> None:
+    try:
+        async_task(SEND_TASK, notification.pk, task_name=f"e-mail {notification.kind}")
+    except Exception:  # noqa: BLE001  (the broker is down: the e-mail must not fail the request)
+        # The row is committed as pending: send_due() sends it once LOST_TASK_AFTER has passed.
+        logger.exception("Could not queue e-mail %s; send_due will send it", notification.pk)
 
 
 def _backoff(attempts: int) -> timedelta:

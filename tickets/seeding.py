@@ -273,8 +273,8 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
 def _contacts(rng, now, days, articles, report) -> None:
     """Contact sessions: most tickets came through the form; one deflection per two tickets."""
     ticket_count = report.tickets
-    sessions = [
-        ContactSession(
+    filed = {
+        ticket_id: ContactSession(
             subject=subject,
             outcome=ContactSession.Outcome.TICKET,
             top_relative=0.4,
@@ -283,11 +283,12 @@ def _contacts(rng, now, days, articles, report) -> None:
             updated_at=created,
             ended_at=created,
         )  # fmt: skip
-        for subject, created, page in Ticket.objects.filter(
+        for ticket_id, subject, created, page in Ticket.objects.filter(
             customer_email__endswith=SEED_DOMAIN, contact_session__isnull=True
-        ).values_list("subject", "created_at", "source_page")
+        ).values_list("pk", "subject", "created_at", "source_page")
         if rng.random() < 0.7
-    ]
+    }
+    sessions = list(filed.values())
     for _n in range(ticket_count // 2 if articles else 0):
         created = now - timedelta(days=rng.random() * days)
         sessions.append(
@@ -314,6 +315,12 @@ def _contacts(rng, now, days, articles, report) -> None:
             )  # fmt: skip
         )
     ContactSession.objects.bulk_create(sessions, batch_size=2000)
+    # A session that says "ticket" points at its ticket, as one filed through the form does.
+    Ticket.objects.bulk_update(
+        [Ticket(pk=ticket_id, contact_session=session) for ticket_id, session in filed.items()],
+        ["contact_session"],
+        batch_size=2000,
+    )
     report.sessions = len(sessions)
     today = timezone.localdate()
     for topic in GAP_TOPICS:

@@ -28,6 +28,7 @@ from kb.selectors import (
 )
 
 from . import services
+from .api import DeflectionSerializer
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import ContactSession
 from .widget import allowed_origins, verify_user_token
@@ -56,15 +57,6 @@ class ArticleSerializer(serializers.Serializer):
     summary = serializers.CharField()
     url = serializers.CharField()
     body_html = serializers.CharField(help_text="Sanitised HTML, links absolute to the portal.")
-
-
-class DeflectionSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "WidgetDeflection"
-
-    session = serializers.UUIDField()
-    outcome = serializers.CharField()
-    article = serializers.IntegerField()
 
 
 class FiledTicketSerializer(serializers.Serializer):

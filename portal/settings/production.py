@@ -7,7 +7,7 @@ from csp.middleware import CSPMiddleware
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, MIDDLEWARE, STORAGES, env_bool, env_list
+from .base import MIDDLEWARE, STORAGES, env_bool, env_list
 
 DEBUG = False
 
@@ -36,10 +36,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-
-# A Redis that hangs (rather than refuses) must fail requests fast, not hold every worker.
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
 
 STORAGES = {
     **STORAGES,

@@ -202,3 +202,36 @@ def test_swagger_ui_may_run_its_inline_script_and_only_its_own_inline_style(
     # If drf-spectacular's page changes, the hash must follow or Swagger UI loses its style.
     assert policy["style-src"] == ["'self'", _sha256(styles[0])]
     assert policy["object-src"] == ["'none'"]
+
+
+# --- Redis outage -------------------------------------------------------------------------
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "portal.cache.ForgivingRedisCache",
+        "LOCATION": CLOSED_PORT_REDIS,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_an_unreachable_redis_cache_reads_as_misses_and_drops_writes():
+    from django.core.cache import caches
+
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        cache = caches["default"]
+        cache.set("k", "v")
+        assert cache.get("k", "fallback") == "fallback"
+        assert cache.add("k", "v") is True  # go ahead: debounces and counters fail open
+        assert cache.get_many(["k"]) == {} and cache.has_key("k") is False
+        assert cache.get_or_set("k", "computed") == "computed"
+        cache.delete("k")
+
+
+def test_customers_are_served_while_the_redis_cache_is_down(client, demo_articles):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        suggest = client.get("/api/v1/suggest", {"q": "reset my password"})  # throttled by cache
+        contact = client.get("/support/new/")  # rate-limited by cache
+    assert suggest.status_code == 200
+    assert suggest.json()["results"][0]["title"] == "Reset your password"
+    assert contact.status_code == 200

@@ -1,6 +1,8 @@
 """The API keeps the promises of its own OpenAPI schema: generated requests, no 5xx, conforming
 responses. Schemathesis calls Django's WSGI app in-process, against the test database."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -19,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 # A few examples per operation keep the whole file to seconds; CI runs it on every push, so
 # different examples accumulate over time (Hypothesis draws new ones each run).
-EXAMPLES_PER_OPERATION = 8
+EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 HYPOTHESIS = settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,

@@ -86,7 +86,7 @@ def test_database_and_redis_urls_switch_backends():
         timeout=60,
     ).stdout.split("\n")
     assert out[0] == "django.db.backends.postgresql"
-    assert out[1] == "django.core.cache.backends.redis.RedisCache"
+    assert out[1] == "portal.cache.ForgivingRedisCache"
     assert out[2] == "True False"
     env.pop("DATABASE_URL"), env.pop("REDIS_URL")
     out = subprocess.run(

@@ -165,3 +165,15 @@ def test_seeded_history_is_consistent_with_a_replay_of_every_event(agent):
         assert row["backlog"] == replayed
     assert rows[-1]["backlog"] == Ticket.objects.filter(~Q(status__in=metrics.DONE)).count()
     assert sum(row["intake"] for row in rows) > 0 and sum(row["burn"] for row in rows) > 0
+
+
+def test_seeded_contact_sessions_that_filed_a_ticket_point_at_it(agent):
+    from tickets.models import ContactSession
+    from tickets.seeding import historical_timestamps, seed_history
+
+    with historical_timestamps():
+        seed_history(tickets=200, days=60, seed=5, agents=[agent])
+    filed = ContactSession.objects.filter(outcome=ContactSession.Outcome.TICKET)
+    assert filed.exists()
+    assert not filed.filter(ticket__isnull=True).exists()
+    assert all(session.ticket.subject == session.subject for session in filed)

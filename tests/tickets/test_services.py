@@ -89,6 +89,24 @@ def test_an_email_whose_task_was_lost_is_sent_by_the_sweep():
     assert len(mail.outbox) == 1
 
 
+def test_an_unreachable_task_broker_files_the_ticket_and_the_sweep_sends_its_email(
+    monkeypatch, committed
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def broker_down(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(notifications, "async_task", broker_down)
+    with committed():
+        ticket = make_ticket(None, email="guest@example.com")
+    notification = Notification.objects.get(ticket=ticket)
+    assert notification.state == Notification.State.PENDING and not mail.outbox
+
+    assert notifications.send_due(now=timezone.now() + notifications.LOST_TASK_AFTER) == 1
+    assert [m.to for m in mail.outbox] == [["guest@example.com"]]
+
+
 def test_an_agent_reply_records_first_response_waits_on_customer_and_emails_them(
     customer, agent, committed
 ):
