@@ -100,7 +100,7 @@ class SuggestView(APIView):
         responses=responses_with_errors({200: OutputSerializer}, 400, 429),
     )
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
+        params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         query = params.validated_data.get("q", "")
         result = suggest_articles(

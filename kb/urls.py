@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import (
+    converters,  # noqa: F401  (registers <id:...>)
+    views,
+)
 
 app_name = "kb"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
-    path("kb/feedback/<int:article_id>/", views.article_feedback, name="feedback"),
+    path("kb/feedback/<id:article_id>/", views.article_feedback, name="feedback"),
 ]

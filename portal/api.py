@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+import kb.converters  # noqa: F401  (registers <id:...>)
 from kb.api import SuggestView
 from tickets import api as tickets_api
 from tickets import widget_api
@@ -24,7 +25,7 @@ urlpatterns = [
     path("metrics/backlog", tickets_api.BacklogMetricsView.as_view(), name="api-backlog-metrics"),
     path("widget/articles", widget_api.WidgetPageArticlesView.as_view(), name="widget-articles"),
     path(
-        "widget/articles/<int:article_id>",
+        "widget/articles/<id:article_id>",
         widget_api.WidgetArticleView.as_view(),
         name="widget-article",
     ),

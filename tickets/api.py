@@ -281,7 +281,7 @@ class BacklogMetricsView(APIView):
         responses=responses_with_errors({200: OpenApiTypes.OBJECT}, 400, 403),
     )
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
+        params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         summary = metrics.backlog_summary(**params.validated_data)
         return Response(summary_to_dict(summary))

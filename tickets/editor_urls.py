@@ -1,10 +1,12 @@
 from django.urls import path
 
+import kb.converters  # noqa: F401  (registers <id:...>)
+
 from . import editor_views
 
 app_name = "article_requests"
 
 urlpatterns = [
     path("", editor_views.RequestIndexView.as_view(), name="index"),
-    path("<int:pk>/", editor_views.RequestDetailView.as_view(), name="detail"),
+    path("<id:pk>/", editor_views.RequestDetailView.as_view(), name="detail"),
 ]

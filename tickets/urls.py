@@ -1,5 +1,7 @@
 from django.urls import path
 
+import kb.converters  # noqa: F401  (registers <id:...>)
+
 from . import views
 
 app_name = "tickets"
@@ -7,7 +9,7 @@ app_name = "tickets"
 urlpatterns = [
     path("new/", views.contact_new, name="new"),
     path(
-        "contact/<uuid:session_id>/article/<int:article_id>/", views.contact_article, name="article"
+        "contact/<uuid:session_id>/article/<id:article_id>/", views.contact_article, name="article"
     ),
     path("contact/<uuid:session_id>/deflect/", views.contact_deflect, name="deflect"),
     path("contact/<uuid:session_id>/thanks/", views.contact_thanks, name="thanks"),

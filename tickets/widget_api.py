@@ -6,7 +6,7 @@ comes from a token the host application signs (tickets/widget.py).
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -105,7 +105,7 @@ class WidgetPageArticlesView(WidgetView):
         responses=responses_with_errors({200: ResultsSerializer}, 400, 429),
     )
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
+        params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         articles = articles_for_place(_place(params.validated_data), limit=5)
         return Response({"results": SuggestionSerializer(articles, many=True).data})
@@ -126,7 +126,7 @@ class WidgetSuggestView(WidgetView):
         responses=responses_with_errors({200: SuggestResultsSerializer}, 400, 429),
     )
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
+        params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
         result = suggest_articles(data["q"], limit=data["limit"], place=_place(data))
@@ -143,6 +143,7 @@ class WidgetArticleView(WidgetView):
 
     @extend_schema(
         operation_id="widget_article",
+        parameters=[OpenApiParameter("article_id", int, OpenApiParameter.PATH)],
         responses=responses_with_errors({200: ArticleSerializer}, 404, 429),
     )
     def get(self, request, article_id: int):

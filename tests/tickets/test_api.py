@@ -121,6 +121,18 @@ def test_a_malformed_session_id_is_a_json_not_found(client):
     assert client.get("/api/v1/no-such-endpoint").status_code == 404
 
 
+def test_an_id_too_large_for_the_database_is_not_found_rather_than_an_error(client):
+    huge = "151343585823623578087898218496"
+    assert client.get(f"/api/v1/widget/articles/{huge}").status_code == 404
+    assert client.get(f"/support/contact/{uuid.uuid4()}/article/{huge}/").status_code == 404
+    assert client.post(f"/kb/feedback/{huge}/").status_code == 404
+
+
+def test_an_empty_number_in_the_query_is_refused_not_defaulted(client):
+    response = client.get("/api/v1/suggest", {"q": "password", "limit": ""})
+    assert response.status_code == 400 and "limit" in response.json()
+
+
 def test_customers_list_and_read_only_their_own_tickets(api, customer, other_customer):
     mine = make_ticket(customer, subject="Mine")
     theirs = make_ticket(other_customer, subject="Theirs")
