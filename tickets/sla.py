@@ -105,7 +105,9 @@ def check_slas(*, now: datetime | None = None) -> dict:
     )
     for pk in due_soon.values_list("pk", flat=True).iterator(2000):
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("assignee").get(pk=pk)
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=pk)
+            )
             overdue = [name for name, due in _targets(ticket) if due <= now]
             escalated = [target for target in overdue if _escalate(ticket, target, notifications)]
             counts["escalated"] += len(escalated)

@@ -56,8 +56,18 @@ def test_two_unanswered_tickets_become_an_article_that_answers_the_next_customer
     expect(editor).to_have_url(
         f"{base}/admin/pages/{ArticleRequest.objects.get().article_id}/edit/"
     )
-    editor.locator("[data-w-dropdown-target=toggle]").last.click()
-    editor.click("button[name=action-publish]")
+    publish = editor.locator("button[name=action-publish]")
+    toggle = editor.locator("[data-w-dropdown-target=toggle]").last
+    # The footer's menu opens once Wagtail's scripts have connected it; a click before that
+    # does nothing, so click again until Publish shows.
+    for _attempt in range(5):
+        toggle.click()
+        try:
+            expect(publish).to_be_visible(timeout=2000)
+            break
+        except AssertionError:
+            continue
+    publish.click()
     expect(editor.locator(".messages")).to_contain_text("published")
 
     request = ArticleRequest.objects.get()

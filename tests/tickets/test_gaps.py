@@ -194,3 +194,29 @@ def test_the_command_prints_counts_and_json(agent, capsys):
     assert "1 requests created, 0 updated, 3 tickets assigned" in capsys.readouterr().out
     call_command("mine_gaps", "--json")
     assert '"created": 0' in capsys.readouterr().out
+
+
+def test_the_gaps_benchmark_groups_labelled_tickets_and_leaves_the_database_as_it_was(tmp_path):
+    import json
+    from io import StringIO
+
+    questions = [
+        ("How do I export shifts to Snowflake?", "snowflake"),
+        ("Snowflake export of shifts is missing", "snowflake"),
+        ("Can shifts be exported into Snowflake", "snowflake"),
+        ("Pay the invoice with bitcoin", "bitcoin"),
+        ("Do you take bitcoin for invoices?", "bitcoin"),
+        ("Bitcoin payment for my invoice", "bitcoin"),
+    ]
+    path = tmp_path / "queries.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({"text": t, "relevant": [label]}) for t, label in questions)
+    )
+    before = (Ticket.objects.count(), ArticleRequest.objects.count())
+    out = StringIO()
+    call_command("gaps_bench", queries=path, tickets=60, as_json=True, stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["tickets"] == 60 and result["mining"]["tickets_assigned"] == 60
+    assert result["quality"]["topics"] == 2
+    assert result["quality"]["purity"] == 1.0 and result["quality"]["completeness"] == 1.0
+    assert (Ticket.objects.count(), ArticleRequest.objects.count()) == before
