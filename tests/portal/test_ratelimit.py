@@ -91,3 +91,19 @@ def test_the_api_throttles_answer_429_with_retry_after(client, demo_articles):
     finally:
         ScopedRateThrottle.THROTTLE_RATES = original
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
+
+
+def test_deflecting_again_and_again_is_refused(settings, client, demo_articles):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "tickets:deflect": "2/min"}
+    article = demo_articles["Reset your password"]
+    codes = []
+    for _ in range(3):
+        session = str(uuid.uuid4())
+        client.post(
+            "/support/new/",
+            {"subject": "I forgot my password", "description": "Cannot sign in",
+             "email": "a@example.com", "session": session, "action": "check"},
+        )  # fmt: skip
+        deflect = client.post(f"/support/contact/{session}/deflect/", {"article": article.pk})
+        codes.append(deflect.status_code)
+    assert codes == [302, 302, 429]
