@@ -21,11 +21,15 @@ ERROR_MEANINGS = {
 
 
 class StrictCharField(serializers.CharField):
-    """Text that must arrive as text: DRF's CharField would store 0 or true as "0"/"True"."""
+    """Text that must arrive as text: DRF's CharField would store 0 or true as "0"/"True",
+    and would measure the length only after trimming, taking 600 characters of which 100 are
+    trailing spaces under a limit of 500."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -108,6 +108,11 @@ def test_numbers_where_text_belongs_are_refused_not_turned_into_text(api):
     assert not Ticket.objects.exists()
 
 
+def test_a_limit_counts_every_character_sent_even_trailing_spaces(client):
+    response = client.get("/api/v1/widget/suggest", {"path": "/billing" + " " * 500})
+    assert response.status_code == 400 and "path" in response.json()
+
+
 def test_text_where_a_number_belongs_is_refused(api, demo_articles):
     response = api.post("/api/v1/tickets", {"subject": "S", "description": "D", "category": "3"})
     assert response.status_code == 400 and "category" in response.json()
