@@ -9,4 +9,4 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects index freshness handlers)
+        from . import converters, signals  # noqa: F401  (registers <id:...>; index freshness)

@@ -1,5 +1,6 @@
 """`<id:...>` in URLs: the digits of a database id, at most 18 so that the number fits a
-64-bit integer. A longer one is no page (404), not an overflow inside the query (500)."""
+64-bit integer. A longer one is no page (404), not an overflow inside the query (500).
+Registered when the kb app is ready, before any URLconf is loaded."""
 
 from django.urls import register_converter
 

@@ -1,9 +1,6 @@
 from django.urls import path
 
-from . import (
-    converters,  # noqa: F401  (registers <id:...>)
-    views,
-)
+from . import views
 
 app_name = "kb"
 

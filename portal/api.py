@@ -4,7 +4,6 @@ from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-import kb.converters  # noqa: F401  (registers <id:...>)
 from kb.api import SuggestView
 from tickets import api as tickets_api
 from tickets import widget_api

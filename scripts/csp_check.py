@@ -11,14 +11,13 @@ import argparse
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.prodshape import PYTHON, ROOT, production_env, say  # noqa: E402
+from scripts.prodshape import manage, production_env, say  # noqa: E402
 
 CHECKER_EMAIL = "csp-check@example.com"
 COLLECT_VIOLATIONS = """
@@ -38,8 +37,7 @@ def superuser_password() -> str:
         "u.is_staff = u.is_superuser = True;"
         f"u.set_password({password!r}); u.save()"
     )
-    env = production_env()
-    subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True)
+    manage(production_env(), "shell", "-c", code)
     return password
 
 
@@ -49,15 +47,7 @@ def ids_for_admin_pages() -> dict:
         "a = ArticlePage.objects.live().first(); t = Ticket.objects.first();"
         "print(json.dumps({'article': a.pk if a else None, 'ticket': t.pk if t else None}))"
     )
-    env = production_env()
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    out = manage(production_env(), "shell", "-c", code, quiet=True).stdout
     import json
 
     return json.loads(out.strip().splitlines()[-1])

@@ -6,7 +6,6 @@ Redis db 2 and port 8010, and empties its Redis db first so that each run starts
 
 import asyncio
 import json
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -22,9 +21,9 @@ if __package__ in (None, "") or __package__ == "faults":
 from scripts.loadtest import Stats, print_table, run_customers  # noqa: E402
 from scripts.prodshape import (  # noqa: E402
     LOAD_TEST_LIMITS,
-    PYTHON,
     ROOT,
     ProductionShape,
+    manage,
     prepare,
     production_env,
     say,
@@ -71,17 +70,7 @@ def fault_shape(name: str, **env_overrides):
 
 
 def manage_shell(env: dict, code: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode:
-        raise RuntimeError(result.stderr[-2000:])
-    return result.stdout.strip()
+    return manage(env, "shell", "-c", code, quiet=True).stdout.strip()
 
 
 def notification_states() -> Counter:
