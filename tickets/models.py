@@ -287,7 +287,10 @@ class Ticket(models.Model):
     @classmethod
     def pk_from_reference(cls, reference: str) -> int | None:
         text = reference.strip().upper().removeprefix(REFERENCE_PREFIX)
-        return int(text) - REFERENCE_OFFSET if text.isdigit() and len(text) < 12 else None
+        # isascii: str.isdigit() also accepts "¹" and other digits int() cannot read.
+        if text.isascii() and text.isdigit() and len(text) < 12:
+            return int(text) - REFERENCE_OFFSET
+        return None
 
     @property
     def is_open(self) -> bool:

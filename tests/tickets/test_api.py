@@ -133,6 +133,11 @@ def test_an_id_too_large_for_the_database_is_not_found_rather_than_an_error(clie
     assert client.post(f"/kb/feedback/{huge}/").status_code == 404
 
 
+def test_a_reference_with_digits_of_another_script_is_not_found(api):
+    for reference in ["\u00b9", "SUP-\u00b2\u00b3", "SUP-\u0663"]:  # superscripts, Arabic-Indic
+        assert api.get(f"/api/v1/tickets/{reference}").status_code == 404
+
+
 def test_an_empty_number_in_the_query_is_refused_not_defaulted(client):
     response = client.get("/api/v1/suggest", {"q": "password", "limit": ""})
     assert response.status_code == 400 and "limit" in response.json()
