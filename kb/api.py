@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from .converters import ID_MAX
 from .selectors import suggest_articles
 
 QUERY_MAX_LENGTH = 1000
@@ -41,6 +42,13 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictIdField(StrictIntegerField):
+    """The id of something in the database: a JSON integer a 64-bit column can hold."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
 
 
 class StrictUUIDField(serializers.UUIDField):

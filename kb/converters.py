@@ -1,8 +1,26 @@
-"""`<id:...>` in URLs: the digits of a database id, at most 18 so that the number fits a
-64-bit integer. A longer one is no page (404), not an overflow inside the query (500).
+"""Database ids that arrive from visitors. A page's primary key is a link to its Wagtail page
+row, and such lookups hand the number to the database unchecked: SQLite raises OverflowError
+for one past 64 bits and PostgreSQL a DataError, both 500s. So every id a visitor sends, in a
+URL, a form or JSON, is bounded here before it reaches a query.
+
+`<id:...>` in URLs takes at most 18 digits, which always fit; a longer one is no page (404).
 Registered when the kb app is ready, before any URLconf is loaded."""
 
 from django.urls import register_converter
+
+ID_MAX = 2**63 - 1
+
+
+def parse_id(value) -> int | None:
+    """`value` as a database id, or None when it cannot be one (not a whole number, below 1
+    or beyond a 64-bit column)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= ID_MAX else None
 
 
 class IdConverter:

@@ -3,7 +3,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .converters import parse_id
 from .services import COMMENT_MAX_LENGTH
+
+
+class PageChoiceField(forms.ModelChoiceField):
+    """A choice of page by id that answers "not one of the choices" for an id no database
+    column could hold, where ModelChoiceField would let the query overflow (a 500)."""
+
+    def to_python(self, value):
+        unreadable = isinstance(value, (str, int)) and parse_id(value) is None
+        if unreadable and value not in self.empty_values:
+            message = self.error_messages["invalid_choice"]
+            raise forms.ValidationError(message, code="invalid_choice", params={"value": value})
+        return super().to_python(value)
 
 
 class FeedbackForm(forms.Form):

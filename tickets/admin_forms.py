@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
+from kb.forms import PageChoiceField
 from kb.models import ArticlePage
 from kb.selectors import live_articles, suggest_articles
 
@@ -38,7 +39,7 @@ class ResolutionFields(forms.Form):
         empty_value=None,
         widget=forms.RadioSelect,
     )
-    resolved_article = forms.ModelChoiceField(
+    resolved_article = PageChoiceField(
         label=_("…or find the article"),
         queryset=ArticlePage.objects.none(),
         required=False,

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from kb.api import (
     StrictCharField,
-    StrictIntegerField,
+    StrictIdField,
     StrictUUIDField,
     SuggestionSerializer,
     responses_with_errors,
@@ -105,7 +105,7 @@ class ContactSessionDeflectView(APIView):
         class Meta:
             ref_name = "ContactSessionDeflectInput"
 
-        article = StrictIntegerField(min_value=1)
+        article = StrictIdField()
 
     @extend_schema(
         request=InputSerializer,
@@ -182,7 +182,7 @@ class TicketListCreateView(APIView):
 
         subject = StrictCharField(max_length=SUBJECT_MAX)
         description = StrictCharField(max_length=DESCRIPTION_MAX)
-        category = StrictIntegerField(required=False, allow_null=True, min_value=1)
+        category = StrictIdField(required=False, allow_null=True)
         source_page = StrictCharField(max_length=2000, required=False, allow_blank=True)
         contact_session = StrictUUIDField(required=False, allow_null=True)
 

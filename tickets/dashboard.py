@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kb.forms import PageChoiceField
 from kb.models import CategoryPage
 
 from . import charts, metrics
@@ -24,7 +25,7 @@ class DashboardForm(forms.Form):
     by = forms.ChoiceField(
         choices=[("week", gettext_lazy("week")), ("day", gettext_lazy("day"))], required=False
     )
-    category = forms.ModelChoiceField(queryset=CategoryPage.objects.all(), required=False)
+    category = PageChoiceField(queryset=CategoryPage.objects.all(), required=False)
     priority = forms.ChoiceField(choices=[("", "—"), *Ticket.Priority.choices], required=False)
     tier = forms.ChoiceField(choices=[("", "—"), *Organization.Tier.choices], required=False)
 

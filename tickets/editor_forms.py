@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminPageChooser
 
+from kb.forms import PageChoiceField
 from kb.models import ArticlePage, CategoryPage
 
 from .models import ArticleRequest
@@ -13,7 +14,7 @@ class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *ArticleRequest.Status.choices], required=False
     )
-    category = forms.ModelChoiceField(
+    category = PageChoiceField(
         queryset=CategoryPage.objects.order_by("path"),
         required=False,
         empty_label=_("Any category"),
@@ -21,7 +22,7 @@ class RequestFilterForm(forms.Form):
 
 
 class StartWritingForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = PageChoiceField(
         queryset=CategoryPage.objects.live().order_by("path"),
         required=False,
         empty_label=_("The request's category"),
@@ -30,7 +31,7 @@ class StartWritingForm(forms.Form):
 
 
 class LinkArticleForm(forms.Form):
-    article = forms.ModelChoiceField(
+    article = PageChoiceField(
         queryset=ArticlePage.objects.all(),
         widget=AdminPageChooser(target_models=[ArticlePage]),
         label=_("Article that answers it"),

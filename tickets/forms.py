@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kb.forms import PageChoiceField
 from kb.models import CategoryPage
 
 # Control characters other than tab and newline have no place in a support request.
@@ -34,7 +35,7 @@ class ContactForm(forms.Form):
         max_length=254,
         help_text=_("We'll send our answer here."),
     )
-    category = forms.ModelChoiceField(
+    category = PageChoiceField(
         queryset=CategoryPage.objects.none(),
         required=False,
         empty_label=_("I'm not sure"),

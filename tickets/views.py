@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kb.converters import parse_id
 from kb.selectors import live_articles
 
 from . import access, services, triage
@@ -176,20 +177,13 @@ def contact_article(request, session_id, article_id: int):
 @require_POST
 def contact_deflect(request, session_id):
     session = _owned_session(request, session_id)
-    article = get_object_or_404(live_articles(), pk=_int(request.POST.get("article")))
+    article = get_object_or_404(live_articles(), pk=parse_id(request.POST.get("article")))
     try:
         services.deflection_record(session=session, article=article)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("tickets:new")
     return redirect("tickets:thanks", session_id=session.pk)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def contact_thanks(request, session_id):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from kb.api import (
     StrictCharField,
-    StrictIntegerField,
+    StrictIdField,
     StrictUUIDField,
     SuggestionSerializer,
     responses_with_errors,
@@ -167,7 +167,7 @@ class WidgetDeflectView(WidgetView):
         class Meta:
             ref_name = "WidgetDeflectInput"
 
-        article = StrictIntegerField(min_value=1)
+        article = StrictIdField()
         query = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
     @extend_schema(

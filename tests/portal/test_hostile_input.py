@@ -81,6 +81,22 @@ def test_the_search_page_and_the_api_echo_queries_safely(client):
     assert response["Content-Type"] == "application/json"
 
 
+def test_an_id_too_large_for_the_database_in_a_form_is_a_clear_error_not_a_crash(
+    client, demo_articles
+):
+    huge = "40854664331802408475395358720"
+    session = "0b7c7f3e-9d57-4a55-9a8a-2f3f1c1d1e1f"
+    form = {"subject": "Password", "description": "Forgot it", "email": "a@example.com"}
+    response = client.post("/support/new/", {**form, "category": huge, "action": "send"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not Ticket.objects.exists()
+    assert client.post(f"/support/contact/{session}/deflect/", {"article": huge}).status_code == 404
+    manager = make_user("m@example.com", groups=["Support managers"], is_staff=True)
+    assert signed_in(manager).get("/django-admin/backlog/", {"category": huge}).status_code == 200
+    editor = signed_in(make_editor("e2@example.com"))
+    assert editor.get("/admin/articles-to-write/", {"category": huge}).status_code == 200
+
+
 def test_invalid_utf8_in_a_form_is_a_clear_error_not_a_crash(client):
     response = client.post(
         "/support/new/",

@@ -133,6 +133,37 @@ def test_an_id_too_large_for_the_database_is_not_found_rather_than_an_error(clie
     assert client.post(f"/kb/feedback/{huge}/").status_code == 404
 
 
+def test_an_id_too_large_for_the_database_is_refused_as_input(api, client):
+    huge = 40854664331802408475395358720
+    session_id = uuid.uuid4()
+    client.post(
+        f"/api/v1/contact-sessions/{session_id}/suggestions",
+        {"subject": "password"},
+        content_type="application/json",
+    )
+    refused = [
+        ("article", client.post("/api/v1/widget/deflect", {"article": huge}, "application/json")),
+        (
+            "article",
+            client.post(
+                f"/api/v1/contact-sessions/{session_id}/deflect",
+                {"article": huge},
+                "application/json",
+            ),
+        ),
+        (
+            "category",
+            api.post(
+                "/api/v1/tickets", {"subject": "S", "description": "D", "category": huge}, "json"
+            ),
+        ),
+    ]
+    for field, response in refused:
+        assert response.status_code == 400 and field in response.json()
+    assert not Ticket.objects.exists()
+    assert ContactSession.objects.get(pk=session_id).outcome == ContactSession.Outcome.OPEN
+
+
 def test_a_reference_with_digits_of_another_script_is_not_found(api):
     for reference in ["\u00b9", "SUP-\u00b2\u00b3", "SUP-\u0663"]:  # superscripts, Arabic-Indic
         assert api.get(f"/api/v1/tickets/{reference}").status_code == 404
