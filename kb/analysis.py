@@ -13,6 +13,7 @@ import Stemmer
 # apostrophes: "e-mail", "facebook.com", "4.1.2", "can't" stay one word to begin with.
 _WORD = re.compile(r"\w+(?:[-.'’]\w+)*")
 _JOINERS = re.compile(r"[-.'’]")
+_VERSION = re.compile(r"v\d+(?:\.\d+)+")
 # Longer "words" are pasted URLs, hashes or garbage; they would only bloat the stem cache.
 MAX_TOKEN_LENGTH = 40
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"  # typo correction tries these
@@ -63,6 +64,8 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     joined = word.replace("-", "")
     if joined not in parts and stem(joined) not in {stem(part) for part in parts}:
         parts.append(joined)
+    if _VERSION.fullmatch(joined):  # "V8.5.1.2" is the same release as "8.5.1.2"
+        parts.append(joined[1:])
     return tuple(token for token in parts if len(token) <= MAX_TOKEN_LENGTH)
 
 

@@ -23,6 +23,7 @@ from .documents import bigrams
 MAX_QUERY_TERMS = 256
 MAX_CORRECTIONS = 3  # typo corrections per query: each costs ~50 µs
 MIN_CORRECTED_LENGTH = 5
+MIN_SPLIT_LENGTH = 6
 
 
 @dataclass(slots=True)
@@ -57,6 +58,8 @@ class QueryReading:
         for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):
             if self._add_term(query, term, 1.0) or (typing and i == len(terms) - 1):
                 continue  # known, or still being typed (completion below takes care of it)
+            if self._add_split(query, token):
+                continue
             if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
                 corrections += 1
             elif token.isalpha():
@@ -67,6 +70,7 @@ class QueryReading:
             for pair in bigrams(terms):
                 self._add_term(query, pair, self.params.bigram_weight)
         self._add_synonyms(query, terms)
+        self._add_compounds(query, terms)
         if typing:
             self._add_completions(query, last_word_prefix(text))
         return query
@@ -77,6 +81,19 @@ class QueryReading:
             query.terms.append((t, weight))
             query.most.append(self._most(t, weight))
         return t is not None
+
+    def _add_split(self, query: _Query, token: str) -> bool:
+        """Read an unknown word as two the articles write side by side ("signup": "sign up")."""
+        if not (MIN_SPLIT_LENGTH <= len(token) <= 20 and token.isalpha()):
+            return False
+        for i in range(2, len(token) - 1):
+            first, second = stem(token[:i]), stem(token[i:])
+            if first and second and f"{first} {second}" in self._term_ids:
+                weight = self.params.synonym_weight / 2
+                alternatives = [self._known((first, second), weight)]
+                self._add_alternatives(query, 0.0, alternatives)
+                return True
+        return False
 
     def _add_correction(self, query: _Query, token: str) -> bool:
         """Read an unknown word as the commonest known word one typo away from it, if any."""
@@ -126,6 +143,22 @@ class QueryReading:
                 if m not in members
             ]
             self._add_alternatives(query, present, alternatives)
+
+    def _add_compounds(self, query: _Query, terms: list[str]) -> None:
+        """A word the articles also write as two ("fixpack", "fix pack") matches both spellings,
+        and so does the pair."""
+        weight = self.params.synonym_weight
+        for term in terms:
+            pair = self._compounds.get(term)
+            if pair is not None:
+                present = self._most(self._term_ids[term], 1.0)
+                self._add_alternatives(query, present, [[(t, weight / 2) for t in pair]])
+        for first, second in zip(terms, terms[1:], strict=False):
+            joined = first + second
+            if joined in self._compounds:
+                pair = self._compounds[joined]
+                present = self._most(pair[0], 1.0) + self._most(pair[1], 1.0)
+                self._add_alternatives(query, present, [[(self._term_ids[joined], weight)]])
 
     def _add_completions(self, query: _Query, prefix: str) -> None:
         params = self.params

@@ -110,6 +110,16 @@ class SuggestIndex(QueryReading):
         self._unseen_most = (
             max(math.log(n - 1 + 0.5) - math.log(1.5), 0.0) * (params.k1 + 1) if n else 0.0
         )
+        # Words the articles also write as two ("fixpack", "fix pack"): the one-word term and
+        # the ids of the pair's two words. Both spellings are terms already: this adds no words.
+        self._compounds: dict[str, tuple[int, int]] = {}
+        for term in self._terms:
+            if " " in term:
+                first, second = term.split(" ")
+                if first + second in self._term_ids:
+                    self._compounds[first + second] = (
+                        self._term_ids[first], self._term_ids[second]
+                    )  # fmt: skip
         self._local = threading.local()
 
     @classmethod
@@ -228,7 +238,7 @@ class SuggestIndex(QueryReading):
         objects = sum(map(sys.getsizeof, strings)) + sum(map(sys.getsizeof, self.keys))
         # Lists hold a pointer per item, dictionaries ~100 bytes an entry, idf floats 24 bytes.
         containers = 8 * (len(strings) + len(self.keys)) + 124 * len(self._terms)
-        containers += 100 * len(self._correctable)
+        containers += 100 * (len(self._correctable) + len(self._compounds))
         return sum(a.nbytes for a in arrays) + objects + containers
 
     def bm25_scores(self, tokens: Sequence[str]) -> np.ndarray:

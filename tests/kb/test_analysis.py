@@ -86,6 +86,11 @@ def test_dotted_names_keep_their_parts_and_the_whole():
     assert surface_tokens("version 4.1.2") == ["version", "4.1.2"]
 
 
+def test_a_version_written_with_a_v_is_also_the_bare_number():
+    assert surface_tokens("V8.5.1.2") == ["v8", "v8.5.1.2", "8.5.1.2"]
+    assert surface_tokens("v1") == ["v1"]  # not a dotted version: left as written
+
+
 def test_overlong_tokens_are_dropped():
     assert surface_tokens("a" * (MAX_TOKEN_LENGTH + 1) + " password") == ["password"]
 

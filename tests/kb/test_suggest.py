@@ -172,6 +172,29 @@ def test_words_no_article_uses_lower_the_relative_score():
     assert index.suggest("download invoice 4471-b ").top_relative == plain
 
 
+def test_a_word_written_as_one_or_as_two_finds_either_spelling():
+    documents = [
+        article(1, "Sign up for an account", "Choose a plan, then sign up with your e-mail."),
+        article(2, "Install the latest fixpack", "Each fixpack lists the problems it fixes."),
+        article(3, "What a fix pack contains", "Every fix pack is cumulative."),
+        article(4, "Close your account", "Account owners can close it from Settings."),
+    ]
+    index = SuggestIndex.build(documents)
+    assert index.suggest("how do I signup?").suggestions[0].key == 1  # no article says "signup"
+    found_by_one = [s.key for s in index.suggest("which fixpack?").suggestions]
+    found_by_two = [s.key for s in index.suggest("which fix pack?").suggestions]
+    assert set(found_by_one[:2]) == set(found_by_two[:2]) == {2, 3}
+
+
+def test_a_release_number_finds_the_article_that_writes_it_with_a_v():
+    documents = [
+        article(1, "What is new in V8.5.1.2", "The fix pack for release 8.5."),
+        article(2, "What is new in V8.5", "The first release of 8.5."),
+    ]
+    index = SuggestIndex.build(documents)
+    assert index.suggest("is 8.5.1.2 out?").suggestions[0].key == 1
+
+
 def test_without_synonyms_an_unknown_word_finds_nothing():
     index = SuggestIndex.build(help_centre())
     assert index.suggest("where is my receipt?").suggestions == []
