@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser lint format migrate clean
+.PHONY: run test install install-dev browser lint format migrate clean fuzz
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
+
+# New, random API requests by the thousand (make test runs the same few each time).
+FUZZ_EXAMPLES ?= 200
+fuzz: install-dev
+	SCHEMATHESIS_EXPLORE=1 SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/portal/test_schemathesis.py
 
 # The production shape on this machine: gunicorn + WhiteNoise, PostgreSQL and Redis on
 # 127.0.0.1, a q2 cluster; Ctrl-C stops all. See docs/reliability.md.
