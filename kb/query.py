@@ -21,7 +21,10 @@ from .bm25 import top_k
 from .documents import bigrams
 
 MAX_QUERY_TERMS = 256
-MAX_CORRECTIONS = 3  # typo corrections per query: each costs ~50 µs
+MAX_CORRECTIONS = 3  # typo corrections per query
+# Unknown words read again as two words or as a typo, per query: each try costs ~50 µs, and
+# pasted logs or garbage would otherwise pay it for every word.
+MAX_REREAD = 8
 MIN_CORRECTED_LENGTH = 5
 MIN_SPLIT_LENGTH = 6
 
@@ -54,18 +57,22 @@ class QueryReading:
         if len(tokens) > MAX_QUERY_TERMS:  # pasted logs or garbage: the opening is enough
             tokens, typing = tokens[:MAX_QUERY_TERMS], False
         terms = stems(tokens)
-        corrections = 0
+        corrections = tried = 0
         for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):
             if self._add_term(query, term, 1.0) or (typing and i == len(terms) - 1):
                 continue  # known, or still being typed (completion below takes care of it)
-            if self._add_split(query, token):
-                continue
-            if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
-                corrections += 1
-            elif token.isalpha():
-                # A word no article uses is part of a question nothing answers; codes, versions
-                # and names with digits or dots say nothing about that, so they are let be.
-                query.most.append(self.params.unknown_word_weight * self._unseen_most)
+            if not token.isalpha():
+                continue  # codes, versions and names with digits or dots: see below
+            if tried < MAX_REREAD:
+                tried += 1
+                if self._add_split(query, token):
+                    continue
+                if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
+                    corrections += 1
+                    continue
+            # A word no article uses is part of a question nothing answers; codes, versions and
+            # names with digits or dots say nothing about that, so they are let be.
+            query.most.append(self.params.unknown_word_weight * self._unseen_most)
         if self.params.bigram_weight:
             for pair in bigrams(terms):
                 self._add_term(query, pair, self.params.bigram_weight)
@@ -84,7 +91,7 @@ class QueryReading:
 
     def _add_split(self, query: _Query, token: str) -> bool:
         """Read an unknown word as two the articles write side by side ("signup": "sign up")."""
-        if not (MIN_SPLIT_LENGTH <= len(token) <= 20 and token.isalpha()):
+        if not MIN_SPLIT_LENGTH <= len(token) <= 20:
             return False
         for i in range(2, len(token) - 1):
             first, second = stem(token[:i]), stem(token[i:])
@@ -154,9 +161,8 @@ class QueryReading:
                 present = self._most(self._term_ids[term], 1.0)
                 self._add_alternatives(query, present, [[(t, weight / 2) for t in pair]])
         for first, second in zip(terms, terms[1:], strict=False):
-            joined = first + second
-            if joined in self._compounds:
-                pair = self._compounds[joined]
+            pair = self._compounds.get(joined := first + second)
+            if pair == (self._term_ids.get(first), self._term_ids.get(second)):
                 present = self._most(pair[0], 1.0) + self._most(pair[1], 1.0)
                 self._add_alternatives(query, present, [[(self._term_ids[joined], weight)]])
 
