@@ -1,7 +1,7 @@
 """Database ids that arrive from visitors. A page's primary key is a link to its Wagtail page
-row, and such lookups hand the number to the database unchecked: SQLite raises OverflowError
-for one past 64 bits and PostgreSQL a DataError, both 500s. So every id a visitor sends, in a
-URL, a form or JSON, is bounded here before it reaches a query.
+row, and Django hands such lookups to the database unchecked: SQLite raises OverflowError for a
+number past 64 bits (a 500). So every id a visitor sends, in a URL, a form or JSON, is bounded
+here before it reaches a query.
 
 `<id:...>` in URLs takes at most 18 digits, which always fit; a longer one is no page (404).
 Registered when the kb app is ready, before any URLconf is loaded."""
