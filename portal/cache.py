@@ -28,65 +28,41 @@ def _warn(operation: str, error: Exception) -> None:
 
 
 class ForgivingRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    @staticmethod
+    def _forgiving(fallback, call, *args):
+        """What `call(*args)` returns, or `fallback` while Redis cannot be reached."""
         try:
-            return super().get(key, default, version)
+            return call(*args)
         except RedisError as error:
-            _warn("get", error)
-            return default
+            _warn(call.__name__, error)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._forgiving(default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            _warn("get_many", error)
-            return {}
+        return self._forgiving({}, super().get_many, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            _warn("has_key", error)
-            return False
+        return self._forgiving(False, super().has_key, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            _warn("add", error)
-            # Our callers use add() to debounce work (asking for an index build) or to start a
-            # count; through an outage they should go ahead, as throttles do.
-            return True
+        # Our callers use add() to debounce work (asking for an index build) or to start a
+        # count; through an outage they should go ahead, as throttles do.
+        return self._forgiving(True, super().add, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            _warn("set", error)
+        self._forgiving(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            _warn("set_many", error)
-            return list(data)  # the keys that were not stored
+        # On failure, every key is one that was not stored.
+        return self._forgiving(list(data), super().set_many, data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError as error:
-            _warn("touch", error)
-            return False
+        return self._forgiving(False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            _warn("delete", error)
-            return False
+        return self._forgiving(False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except RedisError as error:
-            _warn("delete_many", error)
+        self._forgiving(None, super().delete_many, keys, version)

@@ -225,7 +225,9 @@ def test_an_unreachable_redis_cache_reads_as_misses_and_drops_writes():
         assert cache.add("k", "v") is True  # go ahead: debounces and counters fail open
         assert cache.get_many(["k"]) == {} and cache.has_key("k") is False
         assert cache.get_or_set("k", "computed") == "computed"
-        cache.delete("k")
+        assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]  # neither was stored
+        assert cache.touch("k") is False and cache.delete("k") is False
+        cache.delete_many(["a", "b"])
 
 
 def test_customers_are_served_while_the_redis_cache_is_down(client, demo_articles):
