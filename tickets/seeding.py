@@ -26,7 +26,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .sla import add_business_minutes
+from .sla import apply_due_times
 
 SEED_DOMAIN = "seed.example"  # every seeded customer's e-mail ends here, so seeds can be removed
 CATEGORIES = [
@@ -162,18 +162,12 @@ def _organizations(rng: random.Random, report: SeedReport) -> list[Organization]
     return created
 
 
-@transaction.atomic
-def _service_levels(ticket: Ticket, now, targets: dict, settings: SupportSettings) -> list:
+def _service_levels(ticket: Ticket, now, policies: dict, settings: SupportSettings) -> list:
     """Due times from the SLA policies, whether they were met, and the escalations if not."""
-    minutes = targets.get((ticket.organization.tier, ticket.priority))
-    if minutes is None:
+    policy = policies.get((ticket.organization.tier, ticket.priority))
+    if policy is None:
         return []
-    ticket.first_response_due_at = add_business_minutes(
-        ticket.created_at, minutes[0], settings=settings
-    )
-    ticket.resolution_due_at = add_business_minutes(
-        ticket.created_at, minutes[1], settings=settings
-    )
+    apply_due_times(ticket, settings=settings, policy=policy)
     answered = ticket.first_response_at or now
     resolved = ticket.resolved_at or now
     breaches = [
@@ -188,13 +182,11 @@ def _service_levels(ticket: Ticket, now, targets: dict, settings: SupportSetting
     return breaches
 
 
+@transaction.atomic
 def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
     """Decide each ticket's life, then insert the tickets and their events."""
     settings = SupportSettings.current()
-    targets = {
-        (p.tier, p.priority): (p.first_response_minutes, p.resolution_minutes)
-        for p in SlaPolicy.objects.all()
-    }
+    policies = {(p.tier, p.priority): p for p in SlaPolicy.objects.all()}
     events = []
     lives = []
     for ticket, (created, gap) in zip(tickets, plans, strict=True):
@@ -248,7 +240,7 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
         agent_moments = [e[0] for e in life if e[1] != "created" and e[4] is not None]
         ticket.last_agent_activity_at = max(agent_moments) if agent_moments else None
         ticket.last_activity_at = max([created, *[e[0] for e in life]])
-        life += _service_levels(ticket, now, targets, settings)
+        life += _service_levels(ticket, now, policies, settings)
         lives.append(life)
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     for ticket, life in zip(tickets, lives, strict=True):

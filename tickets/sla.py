@@ -61,9 +61,12 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
     return SlaPolicy.objects.filter(tier=tier, priority=ticket.priority).first()
 
 
-def apply_due_times(ticket: Ticket, *, settings: SupportSettings | None = None) -> None:
-    """Set the ticket's SLA due moments from its tier and priority (not saved)."""
-    policy = policy_for(ticket)
+def apply_due_times(
+    ticket: Ticket, *, settings: SupportSettings | None = None, policy: SlaPolicy | None = None
+) -> None:
+    """Set the ticket's SLA due moments from its tier and priority (not saved). Callers that
+    hold the ticket's policy already (seeding thousands) pass it to save a query each."""
+    policy = policy or policy_for(ticket)
     if policy is None:
         ticket.first_response_due_at = ticket.resolution_due_at = None
         ticket.sla_state = SlaState.NONE
