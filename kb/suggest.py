@@ -10,7 +10,6 @@ import io
 import json
 import math
 import sys
-import threading
 from array import array
 from collections import Counter
 from collections.abc import Container, Iterable, Sequence
@@ -69,6 +68,7 @@ class SuggestIndex(QueryReading):
             for m, member in enumerate(group):
                 self._synonym_starts.setdefault(member[0], []).append((g, m))
         self._indptr = arrays["indptr"]
+        self._indptr_list: list[int] = self._indptr.tolist()  # scalar reads: lists are quicker
         self._doc_ids = arrays["doc_ids"]
         self._df = np.diff(self._indptr)
         self._weights = bm25_weights(arrays, params)  # exactly rank_bm25's
@@ -84,7 +84,8 @@ class SuggestIndex(QueryReading):
         title = {
             key.removeprefix("title_"): arrays[key] for key in arrays if key.startswith("title_")
         }
-        self._title_indptr, self._title_doc_ids = title["indptr"], title["doc_ids"]
+        self._title_indptr: list[int] = title["indptr"].tolist()
+        self._title_doc_ids = title["doc_ids"]
         title_idf = title["idf"]
         if degenerate(np.diff(title["indptr"]), len(title["doc_len"])):
             df = np.diff(title["indptr"])
@@ -120,7 +121,6 @@ class SuggestIndex(QueryReading):
                     self._compounds[first + second] = (
                         self._term_ids[first], self._term_ids[second]
                     )  # fmt: skip
-        self._local = threading.local()
 
     @classmethod
     def build(
@@ -354,39 +354,30 @@ class SuggestIndex(QueryReading):
 
     def _accumulate(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Documents with a positive score, in index order, and their scores."""
-        buffer = getattr(self._local, "buffer", None)
-        if buffer is None:  # one per thread: queries running at once must not share it
-            buffer = self._local.buffer = np.zeros(len(self.keys))
-        touched = []
+        indptr, title_indptr = self._indptr_list, self._title_indptr
+        ids, weights = [], []
         for t, weight in terms:
-            lo, hi = self._indptr[t], self._indptr[t + 1]
-            ids = self._doc_ids[lo:hi]
-            # add.at adds in place (no gather/scatter copies); a term's documents are distinct,
-            # so each score gets exactly the additions rank_bm25 makes, in the same order.
-            if weight == 1.0:
-                np.add.at(buffer, ids, self._rank_weights[lo:hi])
-            else:
-                np.add.at(buffer, ids, weight * self._rank_weights[lo:hi])
-            touched.append(ids)
-            lo, hi = self._title_indptr[t], self._title_indptr[t + 1]
-            if hi > lo:  # title docs are a subset of the term's docs: nothing new is touched
-                np.add.at(buffer, self._title_doc_ids[lo:hi], weight * self._title_weights[lo:hi])
-        ids = np.concatenate(touched) if len(touched) > 1 else touched[0]
-        # With many documents touched, scanning the buffer beats sorting their ids.
-        dense = len(ids) * 32 > len(buffer)
-        if dense:
-            candidates = (buffer > 0).nonzero()[0]  # a mask first: nonzero() on floats is slow
-        else:
-            ids = np.sort(ids)
-            candidates = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-        scores = buffer[candidates]
-        if dense:
-            buffer.fill(0.0)
-        else:
-            buffer[candidates] = 0.0
+            lo, hi = indptr[t], indptr[t + 1]
+            ids.append(self._doc_ids[lo:hi])
+            weights.append(
+                self._rank_weights[lo:hi] if weight == 1.0 else weight * self._rank_weights[lo:hi]
+            )
+            lo, hi = title_indptr[t], title_indptr[t + 1]
+            if hi > lo:
+                ids.append(self._title_doc_ids[lo:hi])
+                weights.append(weight * self._title_weights[lo:hi])
+        ids, weights = np.concatenate(ids), np.concatenate(weights)
+        # bincount adds each document's weights in the order given, term after term: the very
+        # additions rank_bm25 makes. Many documents touched: count into all of them and scan;
+        # few: number the touched ones first.
+        if len(ids) * 32 > len(self.keys):
+            scores = np.bincount(ids, weights, minlength=len(self.keys))
+            candidates = (scores > 0).nonzero()[0]  # a mask first: nonzero() on floats is slow
+            return candidates, scores[candidates]
+        candidates, position = np.unique(ids, return_inverse=True)
+        scores = np.bincount(position, weights)
         positive = scores > 0
-        candidates, scores = candidates[positive], scores[positive]
-        return candidates, scores
+        return candidates[positive], scores[positive]
 
     def _visible(self, candidates: np.ndarray, allowed_ids: Container[int]) -> np.ndarray | None:
         """Which candidates this visitor may see; None when they are all public."""

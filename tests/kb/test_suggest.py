@@ -84,8 +84,12 @@ def test_scores_stay_exact_after_a_round_trip_through_bytes():
     assert np.array_equal(index.bm25_scores(query), reference.get_scores(query))
 
 
-def test_suggestion_scores_are_bm25_when_every_query_weight_is_one():
+@pytest.mark.parametrize("unrelated", [0, 8000], ids=["most-articles-match", "few-match"])
+def test_suggestion_scores_are_bm25_when_every_query_weight_is_one(unrelated):
+    # Scores are added up one way when the query touches much of the index, another when it
+    # touches little of it: both must give rank_bm25's sums.
     documents = random_corpus(4, size=80)
+    documents += [article(80 + i, "Unrelated", "Nothing in common.") for i in range(unrelated)]
     params = EngineParams(bigram_weight=1.0, title_channel=0.0, threshold=0)
     index = SuggestIndex.build(documents, params=params)
     text = "word1 word2 account word9 "  # ends in a space: no completion
