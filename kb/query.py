@@ -56,6 +56,9 @@ class QueryReading:
         typing = ends_mid_word(text)
         if len(tokens) > MAX_QUERY_TERMS:  # pasted logs or garbage: the opening is enough
             tokens, typing = tokens[:MAX_QUERY_TERMS], False
+        if typing and tokens and len(tokens[-1]) < self.params.completion_min_prefix:
+            if tokens[-1] == last_word_prefix(text):  # one letter of a word: which, nobody knows
+                tokens = tokens[:-1]
         terms = stems(tokens)
         corrections = tried = 0
         for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):

@@ -151,6 +151,15 @@ def test_a_single_letter_is_not_completed():
     assert index.suggest("p").top_score == 0.0
 
 
+def test_the_first_letter_of_the_next_word_does_not_count_as_a_word():
+    # "...invoice f" is the start of "for", "from", "format": not the key named F.
+    documents = [*help_centre(), article(9, "Keyboard shortcuts", "Press F for full screen.")]
+    index = SuggestIndex.build(documents)
+    typed = index.suggest("where can I download an invoice f")
+    assert [s.key for s in typed.suggestions] == [2]
+    assert typed.top_score == index.suggest("where can I download an invoice").top_score
+
+
 def test_a_synonym_finds_an_article_that_only_uses_the_other_word():
     index = SuggestIndex.build(help_centre(), synonyms=[["invoice", "receipt"]])
     assert index.suggest("where is my receipt?").suggestions[0].key == 2
