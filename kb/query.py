@@ -60,10 +60,14 @@ class QueryReading:
             if tokens[-1] == last_word_prefix(text):  # one letter of a word: which, nobody knows
                 tokens = tokens[:-1]
         terms = stems(tokens)
+        joins = self._joins(tokens, terms)
+        joined = {i + j for i in joins for j in (0, 1)}
         corrections = tried = 0
         for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):
             if self._add_term(query, term, 1.0) or (typing and i == len(terms) - 1):
                 continue  # known, or still being typed (completion below takes care of it)
+            if i in joined:
+                continue  # half of a word written as two ("web site"): see _add_compounds
             if not token.isalpha():
                 continue  # codes, versions and names with digits or dots: see below
             if tried < MAX_REREAD:
@@ -80,7 +84,7 @@ class QueryReading:
             for pair in bigrams(terms):
                 self._add_term(query, pair, self.params.bigram_weight)
         self._add_synonyms(query, terms)
-        self._add_compounds(query, terms)
+        self._add_compounds(query, terms, joins)
         if typing:
             self._add_completions(query, last_word_prefix(text))
         return query
@@ -154,20 +158,29 @@ class QueryReading:
             ]
             self._add_alternatives(query, present, alternatives)
 
-    def _add_compounds(self, query: _Query, terms: list[str]) -> None:
+    def _joins(self, tokens: list[str], terms: list[str]) -> dict[int, int]:
+        """Neighbouring words the articles write as one ("web site": "website"), by position."""
+        joins = {}
+        for i in range(len(tokens) - 1):
+            # Joined as written, then stemmed: "web site" is "websit", not "web" + "site".
+            joined = stem(tokens[i] + tokens[i + 1])
+            t = self._term_ids.get(joined) if joined else None
+            if t is not None and joined not in terms:
+                joins[i] = t
+        return joins
+
+    def _add_compounds(self, query: _Query, terms: list[str], joins: dict[int, int]) -> None:
         """A word the articles also write as two ("fixpack", "fix pack") matches both spellings,
-        and so does the pair."""
+        and so do two words the articles also write as one ("pull down", "pulldown")."""
         weight = self.params.synonym_weight
         for term in terms:
             pair = self._compounds.get(term)
             if pair is not None:
                 present = self._most(self._term_ids[term], 1.0)
                 self._add_alternatives(query, present, [[(t, weight / 2) for t in pair]])
-        for first, second in zip(terms, terms[1:], strict=False):
-            pair = self._compounds.get(joined := first + second)
-            if pair == (self._term_ids.get(first), self._term_ids.get(second)):
-                present = self._most(pair[0], 1.0) + self._most(pair[1], 1.0)
-                self._add_alternatives(query, present, [[(self._term_ids[joined], weight)]])
+        for i, t in joins.items():
+            present = sum(self._most(known, 1.0) for known, _ in self._known(terms[i : i + 2], 1.0))
+            self._add_alternatives(query, present, [[(t, weight)]])
 
     def _add_completions(self, query: _Query, prefix: str) -> None:
         params = self.params

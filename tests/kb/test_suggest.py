@@ -199,6 +199,13 @@ def test_a_word_written_as_one_or_as_two_finds_either_spelling():
     assert set(found_by_one[:2]) == set(found_by_two[:2]) == {2, 3}
 
 
+def test_two_words_find_the_article_that_writes_them_as_one_only_in_its_body():
+    # Only titles' and summaries' word pairs are indexed: "web site" appears in none of them.
+    documents = [*help_centre(), article(9, "Publish changes", "Your website shows them at once.")]
+    index = SuggestIndex.build(documents)
+    assert [s.key for s in index.suggest("my web site is not updated").suggestions] == [9]
+
+
 def test_a_release_number_finds_the_article_that_writes_it_with_a_v():
     documents = [
         article(1, "What is new in V8.5.1.2", "The fix pack for release 8.5."),
