@@ -144,6 +144,8 @@ def run_bench(
         naive = _timed(lambda tokens: np.argsort(reference.get_scores(tokens))[::-1][:5], analysed)
         result["naive_p50_ms"], result["naive_p99_ms"] = _percentiles(naive)
         result["speedup_p50"] = result["naive_p50_ms"] / result["suggest_p50_ms"]
+        # Like for like: rank_bm25 only ranks (its tokens are analysed beforehand).
+        result["ranking_speedup_p50"] = result["naive_p50_ms"] / result["ranking_p50_ms"]
     return result
 
 
@@ -162,5 +164,8 @@ def format_bench(result: dict) -> str:
                 f"p99 {result[f'{name}_p99_ms']:.3f} ms"
             )
     if "speedup_p50" in result:
-        lines.append(f"  engine is {result['speedup_p50']:.0f}x faster than rank_bm25 at p50")
+        lines.append(
+            f"  at p50 suggest() is {result['speedup_p50']:.0f}x faster than rank_bm25, "
+            f"ranking only {result['ranking_speedup_p50']:.0f}x"
+        )
     return "\n".join(lines)
