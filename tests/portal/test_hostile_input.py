@@ -97,6 +97,27 @@ def test_an_id_too_large_for_the_database_in_a_form_is_a_clear_error_not_a_crash
     assert editor.get("/admin/articles-to-write/", {"category": huge}).status_code == 200
 
 
+def test_an_id_too_large_for_the_database_in_an_admin_list_filter_is_refused(
+    customer, demo_articles
+):
+    huge = "40854664331802408475395358720"
+    category = demo_articles["Reset your password"].get_parent().specific
+    make_ticket(customer, subject="Filed under the category", category=category)
+    admin = signed_in(make_user("root@example.com", is_staff=True, is_superuser=True))
+    queue = "/django-admin/tickets/ticket/"
+    assert admin.get(queue, {"category": huge}).status_code == 400
+    assert admin.get(queue, {"category__in": f"{category.pk},{huge}"}).status_code == 400
+    assert (
+        admin.get("/django-admin/tickets/contactsession/", {"deflected_by": huge}).status_code
+        == 400
+    )
+    assert admin.get("/django-admin/kb/articlepage/", {"pk": huge}).status_code == 400
+    # An id that can exist still filters as before.
+    assert (
+        "Filed under the category" in admin.get(queue, {"category": category.pk}).content.decode()
+    )
+
+
 def test_invalid_utf8_in_a_form_is_a_clear_error_not_a_crash(client):
     response = client.post(
         "/support/new/",

@@ -18,10 +18,11 @@ from ..models import (
     WidgetOrigin,
 )
 from ..widget import forget_origins
+from .lookups import BoundedLookupsAdmin
 
 
 @admin.register(ContactSession)
-class ContactSessionAdmin(admin.ModelAdmin):
+class ContactSessionAdmin(BoundedLookupsAdmin):
     """Read-only: what customers typed and how their contact ended."""
 
     list_display = ["created_at", "subject", "outcome", "deflected_by", "top_relative"]
@@ -38,7 +39,7 @@ class ContactSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(BoundedLookupsAdmin):
     list_display = ["created_at", "ticket", "kind", "recipient", "state", "attempts", "last_error"]
     list_filter = ["state", "kind"]
     readonly_fields = [f.name for f in Notification._meta.fields]
@@ -48,7 +49,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticlePage)
-class ArticleLookupAdmin(admin.ModelAdmin):
+class ArticleLookupAdmin(BoundedLookupsAdmin):
     """Only for choosing the resolving article; articles are edited in Wagtail admin."""
 
     search_fields = ["title", "summary"]
@@ -70,7 +71,7 @@ class ArticleLookupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(BoundedLookupsAdmin):
     list_display = ["name", "email_domain", "tier"]
     list_filter = ["tier"]
     search_fields = ["name", "email_domain"]
@@ -78,7 +79,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportSettings)
-class SupportSettingsAdmin(admin.ModelAdmin):
+class SupportSettingsAdmin(BoundedLookupsAdmin):
     list_display = ["__str__", "zombie_age_days", "zombie_quiet_days"]
 
     def has_add_permission(self, request):
@@ -92,19 +93,19 @@ admin.site.index_template = "admin/deflect_index.html"
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(BoundedLookupsAdmin):
     list_display = ["tier", "priority", "first_response_minutes", "resolution_minutes"]
     list_editable = ["first_response_minutes", "resolution_minutes"]
     list_filter = ["tier"]
 
 
 @admin.register(CategoryRoute)
-class CategoryRouteAdmin(admin.ModelAdmin):
+class CategoryRouteAdmin(BoundedLookupsAdmin):
     list_display = ["category", "default_assignee"]
 
 
 @admin.register(WidgetOrigin)
-class WidgetOriginAdmin(admin.ModelAdmin):
+class WidgetOriginAdmin(BoundedLookupsAdmin):
     list_display = ["origin", "active"]
     readonly_fields = ["embed_code"]
 

@@ -15,12 +15,13 @@ from ..models import (
 from ..triage import similar_open_tickets
 from .actions import TicketWorkMixin
 from .filters import AgeFilter, AssigneeFilter, OpenFilter
+from .lookups import BoundedLookupsAdmin
 
 Status = Ticket.Status
 
 
 @admin.register(Ticket)
-class TicketAdmin(TicketWorkMixin, admin.ModelAdmin):
+class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
     form = TicketAgentForm
     change_form_template = "admin/tickets/ticket/change_form.html"
     list_display = [
