@@ -120,7 +120,7 @@ def run_bench(
     started = time.perf_counter()
     index = SuggestIndex.build(documents)
     build_s = time.perf_counter() - started
-    for text in texts[:20]:  # warm the stem cache and the per-thread buffer
+    for text in texts[:20]:  # warm the stem cache
         index.suggest(text)
     engine = _timed(lambda text: index.suggest(text, limit=5), texts)
     ranking = _timed(lambda text: index.suggest(text, limit=5, snippets=False), texts)

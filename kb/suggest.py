@@ -2,8 +2,8 @@
 
 Scores are exactly those of rank_bm25's BM25Okapi over `document_tokens`: the weight of every
 (term, document) pair is precomputed with the same floating-point expression, and a query adds
-the rows of its terms, in query order, into a per-thread buffer. Completions, synonyms, typo
-corrections and word pairs join the query with weights below one. Nothing here knows Django.
+up the rows of its terms in query order. Completions, synonyms, typo corrections and word pairs
+join the query with weights below one. Nothing here knows Django.
 """
 
 import io
