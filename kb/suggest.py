@@ -71,28 +71,15 @@ class SuggestIndex(QueryReading):
         self._indptr_list: list[int] = self._indptr.tolist()  # scalar reads: lists are quicker
         self._doc_ids = arrays["doc_ids"]
         self._df = np.diff(self._indptr)
-        self._weights = bm25_weights(arrays, params)  # exactly rank_bm25's
-        # Ranking uses the same weights, except in a corpus so small or uniform that
-        # BM25Okapi's idf averages zero or less (one or two articles): there every term would
-        # score nothing or less, so Lucene's always-positive idf stands in.
+        # Ranking uses rank_bm25's weights (bm25_scores), except in a corpus so small or uniform
+        # that BM25Okapi's idf averages zero or less (one or two articles): there every term
+        # would score nothing or less, so Lucene's always-positive idf stands in.
         idf = arrays["idf"]
-        self._rank_weights = self._weights
         if degenerate(self._df, len(arrays["doc_len"])):
             idf = np.log1p((len(arrays["doc_len"]) - self._df + 0.5) / (self._df + 0.5))
-            self._rank_weights = bm25_weights({**arrays, "idf": idf}, params)
         self._idf: list[float] = idf.tolist()
-        title = {
-            key.removeprefix("title_"): arrays[key] for key in arrays if key.startswith("title_")
-        }
-        self._title_indptr: list[int] = title["indptr"].tolist()
-        self._title_doc_ids = title["doc_ids"]
-        title_idf = title["idf"]
-        if degenerate(np.diff(title["indptr"]), len(title["doc_len"])):
-            df = np.diff(title["indptr"])
-            title_idf = np.log1p((len(title["doc_len"]) - df + 0.5) / (df + 0.5))
-        self._title_weights = params.title_channel * bm25_weights(
-            {**title, "idf": title_idf}, params
-        )
+        self._rank_weights = bm25_weights({**arrays, "idf": idf}, params)
+        self._add_title_channel(arrays, params)
         # Spellings of each term (surface words grouped by stem), for highlighting.
         self._forms_order = np.argsort(arrays["surface_stem"], kind="stable")
         self._forms_ptr = np.searchsorted(
@@ -121,6 +108,23 @@ class SuggestIndex(QueryReading):
                     self._compounds[first + second] = (
                         self._term_ids[first], self._term_ids[second]
                     )  # fmt: skip
+
+    def _add_title_channel(self, arrays: dict[str, np.ndarray], params: EngineParams) -> None:
+        """Folds the second BM25Okapi, over titles alone (`EngineParams.title_channel`), into the
+        ranking weights. A title's terms are terms of its article, so each title weight lands on
+        a posting that exists already, and a query still adds up one row per term."""
+        title = {key.removeprefix("title_"): a for key, a in arrays.items() if key[:6] == "title_"}
+        title_df = np.diff(title["indptr"])
+        if degenerate(title_df, len(title["doc_len"])):
+            title["idf"] = np.log1p((len(title["doc_len"]) - title_df + 0.5) / (title_df + 0.5))
+        weights = params.title_channel * bm25_weights(title, params)
+        # Postings are ordered by (term, document): find each title posting's place among them.
+        n = len(arrays["doc_len"])
+        order = np.repeat(np.arange(len(self._df), dtype=np.int64) * n, self._df)
+        order += self._doc_ids
+        title_order = np.repeat(np.arange(len(title_df), dtype=np.int64) * n, title_df)
+        title_order += title["doc_ids"]
+        self._rank_weights[np.searchsorted(order, title_order)] += weights
 
     @classmethod
     def build(
@@ -228,27 +232,27 @@ class SuggestIndex(QueryReading):
     @property
     def nbytes(self) -> int:
         """Approximate memory held by the index, in bytes."""
-        arrays = [*self._arrays.values(), self._weights, self._df, self._surface_df]
-        arrays.append(self._title_weights)
-        if self._rank_weights is not self._weights:
-            arrays.append(self._rank_weights)
+        arrays = [*self._arrays.values(), self._rank_weights, self._df, self._surface_df]
         arrays += [self._forms_order, self._forms_ptr]
         strings = [*self._terms, *self._titles, *self._urls, *self._summaries, *self._sources]
         strings += self._surface
         objects = sum(map(sys.getsizeof, strings)) + sum(map(sys.getsizeof, self.keys))
-        # Lists hold a pointer per item, dictionaries ~100 bytes an entry, idf floats 24 bytes.
+        # Lists hold a pointer per item, dictionaries ~100 bytes an entry, floats 24 bytes and
+        # ints 28 (idf, posting offsets).
         containers = 8 * (len(strings) + len(self.keys)) + 124 * len(self._terms)
+        containers += 36 * len(self._indptr_list)
         containers += 100 * (len(self._correctable) + len(self._compounds))
         return sum(a.nbytes for a in arrays) + objects + containers
 
     def bm25_scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25Okapi scores of every document for analysed tokens, bit-for-bit as rank_bm25."""
+        weights = bm25_weights(self._arrays, self.params)  # kept for checking, not ranking
         scores = np.zeros(len(self.keys))
         for token in tokens:
             t = self._term_ids.get(token)
             if t is not None:
                 lo, hi = self._indptr[t], self._indptr[t + 1]
-                scores[self._doc_ids[lo:hi]] += self._weights[lo:hi]
+                scores[self._doc_ids[lo:hi]] += weights[lo:hi]
         return scores
 
     def suggest(
@@ -354,18 +358,13 @@ class SuggestIndex(QueryReading):
 
     def _accumulate(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Documents with a positive score, in index order, and their scores."""
-        indptr, title_indptr = self._indptr_list, self._title_indptr
+        indptr = self._indptr_list
         ids, weights = [], []
         for t, weight in terms:
             lo, hi = indptr[t], indptr[t + 1]
             ids.append(self._doc_ids[lo:hi])
-            weights.append(
-                self._rank_weights[lo:hi] if weight == 1.0 else weight * self._rank_weights[lo:hi]
-            )
-            lo, hi = title_indptr[t], title_indptr[t + 1]
-            if hi > lo:
-                ids.append(self._title_doc_ids[lo:hi])
-                weights.append(weight * self._title_weights[lo:hi])
+            row = self._rank_weights[lo:hi]
+            weights.append(row if weight == 1.0 else weight * row)
         ids, weights = np.concatenate(ids), np.concatenate(weights)
         # bincount adds each document's weights in the order given, term after term: the very
         # additions rank_bm25 makes. Many documents touched: count into all of them and scan;
