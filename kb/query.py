@@ -86,7 +86,9 @@ class QueryReading:
         self._add_synonyms(query, terms)
         self._add_compounds(query, terms, joins)
         if typing:
-            self._add_completions(query, last_word_prefix(text))
+            prefix = last_word_prefix(text)
+            before = terms[:-1] if tokens and tokens[-1] == prefix else terms
+            self._add_completions(query, prefix, before[-1] if before else None)
         return query
 
     def _add_term(self, query: _Query, term: str, weight: float) -> bool:
@@ -182,7 +184,7 @@ class QueryReading:
             present = sum(self._most(known, 1.0) for known, _ in self._known(terms[i : i + 2], 1.0))
             self._add_alternatives(query, present, [[(t, weight)]])
 
-    def _add_completions(self, query: _Query, prefix: str) -> None:
+    def _add_completions(self, query: _Query, prefix: str, previous: str | None) -> None:
         params = self.params
         if len(prefix) < params.completion_min_prefix:
             return
@@ -194,7 +196,15 @@ class QueryReading:
         best = top_k(self._surface_df[lo:hi], 4 * params.completion_max_terms)
         found = dict.fromkeys(self._arrays["surface_stem"][lo:hi][best].tolist())
         found.pop(literal_id, None)
-        chosen = np.array(list(found)[: params.completion_max_terms], dtype=np.int64)
+        # Words that follow the previous one in titles and summaries are the likelier
+        # completions ("reset pa": "reset password"), and the pair counts as a pair.
+        pairs = {}
+        if previous is not None:
+            for t in found:
+                pair = self._term_ids.get(f"{previous} {self._terms[t]}")
+                if pair is not None:
+                    pairs[t] = pair
+        chosen = np.array(list(pairs or found)[: params.completion_max_terms], dtype=np.int64)
         if not len(chosen):
             return
         # A stopword ("the", "to") is a finished word far more often than the start of one.
@@ -204,7 +214,10 @@ class QueryReading:
         df = self._df[chosen].astype(np.float64)
         weights = (share * df / df.sum()).tolist()
         present = self._most(literal_id, 1.0) if literal_id is not None else 0.0
-        alternatives = [[(t, w)] for t, w in zip(chosen.tolist(), weights, strict=True)]
+        alternatives = [
+            [(t, w), (pairs[t], w * params.bigram_weight)] if t in pairs else [(t, w)]
+            for t, w in zip(chosen.tolist(), weights, strict=True)
+        ]
         self._add_alternatives(query, present, alternatives)
 
     def _highlight_forms(self, terms: list[tuple[int, float]]) -> dict[str, float]:

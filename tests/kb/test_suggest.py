@@ -141,6 +141,21 @@ def test_a_completed_word_is_not_drowned_by_longer_words():
     assert index.suggest("where are the log").suggestions[0].key == 5
 
 
+def test_a_half_typed_word_is_completed_to_what_follows_the_word_before_it():
+    documents = [
+        article(1, "Reset your password after forgetting it", "We e-mail you a link to follow."),
+        article(2, "Reset two-factor", "Use a recovery code."),
+        article(3, "Reset API key", "Old keys stop."),
+        article(4, "Page paths", "Each page has a path and a pattern."),
+        article(5, "Payment parts", "A payment has parts, a page and a pattern."),
+        article(6, "Patterns of payment", "Paths and parts of a page."),
+        *(article(10 + i, title) for i, title in enumerate(["Invite", "Export", "Language"])),
+    ]
+    index = SuggestIndex.build(documents)
+    # Commoner words begin with "pa", but only "password" follows "reset" in a title.
+    assert index.suggest("how do I reset pa").suggestions[0].key == 1
+
+
 def test_text_ending_in_a_space_does_not_complete_the_last_word():
     index = SuggestIndex.build(help_centre())
     assert index.suggest("forgot my passw ").suggestions == []
