@@ -4,8 +4,6 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .analysis import (
     analyze,
     ends_mid_word,
@@ -204,20 +202,24 @@ class QueryReading:
                 pair = self._term_ids.get(f"{previous} {self._terms[t]}")
                 if pair is not None:
                     pairs[t] = pair
-        chosen = np.array(list(pairs or found)[: params.completion_max_terms], dtype=np.int64)
-        if not len(chosen):
+        chosen = list(pairs or found)[: params.completion_max_terms]
+        if not chosen:
             return
         # A stopword ("the", "to") is a finished word far more often than the start of one.
         share = params.completion_weight_unknown
         if literal is None or literal_id is not None:
             share = params.completion_weight
-        df = self._df[chosen].astype(np.float64)
-        weights = (share * df / df.sum()).tolist()
+        # A handful of numbers: plain Python beats numpy's overhead per call.
+        df = [float(self._df[t]) for t in chosen]
+        total = sum(df)
         present = self._most(literal_id, 1.0) if literal_id is not None else 0.0
-        alternatives = [
-            [(t, w), (pairs[t], w * params.bigram_weight)] if t in pairs else [(t, w)]
-            for t, w in zip(chosen.tolist(), weights, strict=True)
-        ]
+        alternatives = []
+        for t, d in zip(chosen, df, strict=True):
+            w = share * d / total
+            pair = pairs.get(t)
+            alternatives.append(
+                [(t, w)] if pair is None else [(t, w), (pair, w * params.bigram_weight)]
+            )
         self._add_alternatives(query, present, alternatives)
 
     def _highlight_forms(self, terms: list[tuple[int, float]]) -> dict[str, float]:
