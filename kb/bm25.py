@@ -49,12 +49,15 @@ def okapi_idf(df: np.ndarray, corpus_size: int, params: EngineParams) -> np.ndar
     return np.array([eps if value < 0 else value for value in idf], dtype=np.float64)
 
 
-def degenerate(df: np.ndarray, corpus_size: int) -> bool:
-    """Whether BM25Okapi's average idf is zero or less, flooring every common term at or below 0."""
-    if not len(df):
-        return False
-    idf = np.log(corpus_size - df + 0.5) - np.log(df + 0.5)
-    return float(idf.mean()) <= 0
+def ranking_idf(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """BM25Okapi's idf, except in a corpus so small or uniform that it averages zero or less (one
+    or two articles): there every term would score nothing or less, so Lucene's always-positive
+    idf stands in."""
+    df = np.diff(arrays["indptr"])
+    corpus_size = len(arrays["doc_len"])
+    if len(df) and float((np.log(corpus_size - df + 0.5) - np.log(df + 0.5)).mean()) <= 0:
+        return np.log1p((corpus_size - df + 0.5) / (df + 0.5))
+    return arrays["idf"]
 
 
 def bm25_weights(arrays: dict[str, np.ndarray], params: EngineParams) -> np.ndarray:

@@ -19,7 +19,7 @@ from itertools import repeat
 import numpy as np
 
 from .analysis import stem, stems
-from .bm25 import bm25_weights, degenerate, postings, top_k
+from .bm25 import bm25_weights, postings, ranking_idf, top_k
 from .documents import (
     Document,
     EngineParams,
@@ -67,16 +67,11 @@ class SuggestIndex(QueryReading):
         for g, group in enumerate(self._synonyms):
             for m, member in enumerate(group):
                 self._synonym_starts.setdefault(member[0], []).append((g, m))
-        self._indptr = arrays["indptr"]
-        self._indptr_list: list[int] = self._indptr.tolist()  # scalar reads: lists are quicker
+        self._indptr: list[int] = arrays["indptr"].tolist()  # scalar reads: lists are quicker
         self._doc_ids = arrays["doc_ids"]
-        self._df = np.diff(self._indptr)
-        # Ranking uses rank_bm25's weights (bm25_scores), except in a corpus so small or uniform
-        # that BM25Okapi's idf averages zero or less (one or two articles): there every term
-        # would score nothing or less, so Lucene's always-positive idf stands in.
-        idf = arrays["idf"]
-        if degenerate(self._df, len(arrays["doc_len"])):
-            idf = np.log1p((len(arrays["doc_len"]) - self._df + 0.5) / (self._df + 0.5))
+        self._df = np.diff(arrays["indptr"])
+        # Ranking uses rank_bm25's weights (bm25_scores) unless its idf is degenerate.
+        idf = ranking_idf(arrays)
         self._idf: list[float] = idf.tolist()
         self._rank_weights = bm25_weights({**arrays, "idf": idf}, params)
         self._add_title_channel(arrays, params)
@@ -114,10 +109,8 @@ class SuggestIndex(QueryReading):
         ranking weights. A title's terms are terms of its article, so each title weight lands on
         a posting that exists already, and a query still adds up one row per term."""
         title = {key.removeprefix("title_"): a for key, a in arrays.items() if key[:6] == "title_"}
+        weights = params.title_channel * bm25_weights({**title, "idf": ranking_idf(title)}, params)
         title_df = np.diff(title["indptr"])
-        if degenerate(title_df, len(title["doc_len"])):
-            title["idf"] = np.log1p((len(title["doc_len"]) - title_df + 0.5) / (title_df + 0.5))
-        weights = params.title_channel * bm25_weights(title, params)
         # Postings are ordered by (term, document): find each title posting's place among them.
         n = len(arrays["doc_len"])
         order = np.repeat(np.arange(len(self._df), dtype=np.int64) * n, self._df)
@@ -240,7 +233,7 @@ class SuggestIndex(QueryReading):
         # Lists hold a pointer per item, dictionaries ~100 bytes an entry, floats 24 bytes and
         # ints 28 (idf, posting offsets).
         containers = 8 * (len(strings) + len(self.keys)) + 124 * len(self._terms)
-        containers += 36 * len(self._indptr_list)
+        containers += 36 * len(self._indptr)
         containers += 100 * (len(self._correctable) + len(self._compounds))
         return sum(a.nbytes for a in arrays) + objects + containers
 
@@ -358,7 +351,7 @@ class SuggestIndex(QueryReading):
 
     def _accumulate(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Documents with a positive score, in index order, and their scores."""
-        indptr = self._indptr_list
+        indptr = self._indptr
         ids, weights = [], []
         for t, weight in terms:
             lo, hi = indptr[t], indptr[t + 1]
