@@ -75,12 +75,12 @@ def bm25_weights(arrays: dict[str, np.ndarray], params: EngineParams) -> np.ndar
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k best scores, best first; equal scores keep index (document) order."""
-    if k <= 0 or not len(scores):
+    n = len(scores)
+    if k <= 0 or not n:
         return np.zeros(0, dtype=np.intp)
-    pool = np.arange(len(scores))
-    if len(scores) > max(64, 4 * k):
-        # Partition rather than sort everything; every score tied with the k-th best stays in
-        # the pool so that the tie-break does not depend on how the partition ordered them.
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        pool = np.flatnonzero(scores >= kth)
+    if n <= max(64, 4 * k):
+        return np.argsort(-scores, kind="stable")[:k]
+    # Partition rather than sort everything; every score tied with the k-th best stays in the
+    # pool so that the tie-break does not depend on how the partition ordered them.
+    pool = (scores >= np.partition(scores, n - k)[n - k]).nonzero()[0]
     return pool[np.argsort(-scores[pool], kind="stable")[:k]]

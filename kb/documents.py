@@ -23,7 +23,9 @@ class Document:
     places: tuple[str, ...] = ()  # where in the customer's product it applies (kb/places.py)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which makes
+# building one three times slower, and several are built for every keystroke.
+@dataclass(slots=True)
 class Suggestion:
     key: int | str
     title: str

@@ -191,8 +191,14 @@ class QueryReading:
         literal = stem(prefix)
         literal_id = self._term_ids.get(literal) if literal is not None else None
         # The commonest words are the likeliest completions (ties: alphabetical order).
-        best = top_k(self._surface_df[lo:hi], 4 * params.completion_max_terms)
-        found = dict.fromkeys(self._arrays["surface_stem"][lo:hi][best].tolist())
+        wanted = 4 * params.completion_max_terms
+        if hi - lo > 4 * wanted:
+            best = top_k(self._surface_df[lo:hi], wanted).tolist()
+        else:  # a few words: sorting them in Python beats numpy's overhead per call
+            df_of = self._surface_df[lo:hi].tolist()
+            best = sorted(range(hi - lo), key=df_of.__getitem__, reverse=True)[:wanted]
+        stems_of = self._arrays["surface_stem"][lo:hi].tolist()
+        found = dict.fromkeys([stems_of[i] for i in best])
         found.pop(literal_id, None)
         # Words that follow the previous one in titles and summaries are the likelier
         # completions ("reset pa": "reset password"), and the pair counts as a pair.
@@ -210,7 +216,7 @@ class QueryReading:
         if literal is None or literal_id is not None:
             share = params.completion_weight
         # A handful of numbers: plain Python beats numpy's overhead per call.
-        df = [float(self._df[t]) for t in chosen]
+        df = [float(self._indptr[t + 1] - self._indptr[t]) for t in chosen]
         total = sum(df)
         present = self._most(literal_id, 1.0) if literal_id is not None else 0.0
         alternatives = []

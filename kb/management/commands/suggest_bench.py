@@ -23,10 +23,18 @@ class Command(BaseCommand):
             help="How many queries rank_bm25 runs (default: all; it takes ~0.5 s each at 100k).",
         )
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=3,
+            help="Times each query is run per engine; the best round counts (default: 3).",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, articles, queries, naive_queries, seed, as_json, **options):
-        if articles < 1 or queries < 1:
-            raise CommandError("--articles and --queries must be at least 1.")
-        result = run_bench(articles, queries=queries, naive_queries=naive_queries, seed=seed)
+    def handle(self, *args, articles, queries, naive_queries, seed, rounds, as_json, **options):
+        if articles < 1 or queries < 1 or rounds < 1:
+            raise CommandError("--articles, --queries and --rounds must be at least 1.")
+        result = run_bench(
+            articles, queries=queries, naive_queries=naive_queries, seed=seed, rounds=rounds
+        )
         self.stdout.write(json.dumps(result) if as_json else format_bench(result))
