@@ -163,7 +163,8 @@ def run_bench(
         result["naive_build_s"] = time.perf_counter() - started
         analysed = [analyze(text) for text in texts[:naive_count]]
         passes["naive"] = (
-            lambda tokens: np.argsort(reference.get_scores(tokens))[::-1][:5], analysed
+            lambda tokens: np.argsort(reference.get_scores(tokens))[::-1][:5],
+            analysed,
         )
     for name, samples in _best_of_rounds(passes, max(rounds, 1)).items():
         result[f"{name}_p50_ms"], result[f"{name}_p99_ms"] = _percentiles(samples)
