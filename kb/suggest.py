@@ -270,21 +270,29 @@ class SuggestIndex(QueryReading):
         query = self._parse(text).close(self.params.relative_words)
         if not query.terms or query.bound <= 0:
             return nothing
-        candidates, scores = self._accumulate(query.terms)
-        visible = self._visible(candidates, allowed_restriction_ids)
-        if visible is not None:
-            candidates, scores = candidates[visible], scores[visible]
-        if not len(candidates):
-            return nothing
-        if place is not None and self._places:
-            scores = scores * (1 + self.params.place_boost * self._applying(candidates, place))
-        top_score = float(scores.max())
         threshold = self.params.threshold if threshold is None else threshold
+        # Once something answers, weaker articles may follow it, down to a lower floor.
+        floor = threshold * self.params.tail_ratio * query.bound
+        boosted = place is not None and self._places
+        if boosted or len(self._restrictions) > 1:
+            # Which articles pass depends on who asks and where: score them all first.
+            candidates, scores, _ = self._accumulate(query.terms, 0.0)
+            visible = self._visible(candidates, allowed_restriction_ids)
+            if visible is not None:
+                candidates, scores = candidates[visible], scores[visible]
+            if not len(candidates):
+                return nothing
+            if boosted:
+                scores = scores * (1 + self.params.place_boost * self._applying(candidates, place))
+            top_score = float(scores.max())
+            shown = scores >= floor
+            candidates, scores = candidates[shown], scores[shown]
+        else:
+            candidates, scores, top_score = self._accumulate(query.terms, floor)
+            if not top_score:
+                return nothing
         if top_score < threshold * query.bound:  # nothing answers this well enough
             return SuggestResult(text, [], 0, top_score, top_score / query.bound)
-        # Once something answers, weaker articles may follow it, down to a lower floor.
-        shown = scores >= threshold * self.params.tail_ratio * query.bound
-        candidates, scores = candidates[shown], scores[shown]
         offset = max(offset, 0)
         chosen = top_k(scores, offset + limit)[offset:]
         forms = self._highlight_forms(query.terms) if snippets and len(chosen) else {}
@@ -349,8 +357,11 @@ class SuggestIndex(QueryReading):
             for d in docs.tolist()[:limit]
         ]
 
-    def _accumulate(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
-        """Documents with a positive score, in index order, and their scores."""
+    def _accumulate(
+        self, terms: list[tuple[int, float]], floor: float
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """Documents scoring above zero and at least `floor`, in index order, their scores, and
+        the best score of all."""
         indptr = self._indptr
         ids, weights = [], []
         for t, weight in terms:
@@ -364,12 +375,13 @@ class SuggestIndex(QueryReading):
         # few: number the touched ones first.
         if len(ids) * 32 > len(self.keys):
             scores = np.bincount(ids, weights, minlength=len(self.keys))
-            candidates = (scores > 0).nonzero()[0]  # a mask first: nonzero() on floats is slow
-            return candidates, scores[candidates]
+            # A mask first: nonzero() on floats is slow.
+            candidates = (scores >= floor if floor > 0 else scores > 0).nonzero()[0]
+            return candidates, scores[candidates], max(float(scores.max()), 0.0)
         candidates, position = np.unique(ids, return_inverse=True)
         scores = np.bincount(position, weights)
-        positive = scores > 0
-        return candidates[positive], scores[positive]
+        kept = scores >= floor if floor > 0 else scores > 0
+        return candidates[kept], scores[kept], max(float(scores.max()), 0.0)
 
     def _visible(self, candidates: np.ndarray, allowed_ids: Container[int]) -> np.ndarray | None:
         """Which candidates this visitor may see; None when they are all public."""

@@ -263,6 +263,21 @@ def test_once_the_best_article_qualifies_weaker_ones_may_follow_it():
     assert threshold * EngineParams().tail_ratio <= result.suggestions[1].relative < threshold
 
 
+@pytest.mark.parametrize("unrelated", [0, 8000], ids=["most-articles-match", "few-match"])
+def test_articles_below_the_floor_are_neither_shown_nor_counted(unrelated):
+    documents = help_centre()
+    documents += [article(100 + i, "Unrelated", "Nothing in common.") for i in range(unrelated)]
+    index = SuggestIndex.build(documents)
+    params = EngineParams()
+    everything = index.suggest("download invoice account", threshold=0.0, limit=10)
+    floor = params.threshold * params.tail_ratio
+    above = [s.key for s in everything.suggestions if s.relative >= floor]
+    assert len(above) < len(everything.suggestions)  # "account" alone is a weak match
+    result = index.suggest("download invoice account", limit=10)
+    assert [s.key for s in result.suggestions] == above and result.total == len(above)
+    assert result.top_score == everything.top_score
+
+
 def test_garbage_finds_nothing_and_records_zero():
     result = SuggestIndex.build(help_centre()).suggest("qwxz vbnm zzkx")
     assert (result.suggestions, result.top_score, result.top_relative) == ([], 0.0, 0.0)
