@@ -11,6 +11,7 @@ import numpy as np
 from . import markup
 from .places import Place, parse_places
 from .suggest import Document, EngineParams, SuggestIndex, SuggestResult
+from .synonyms import starter_groups
 
 DEPTH = 10  # how many suggestions are ranked per query for MRR@10
 
@@ -56,7 +57,10 @@ def build_index(
     learn_path: str | Path | None = None,
     params: EngineParams | None = None,
     contexts: dict[str, str] | None = None,
+    synonyms: Sequence[Sequence[str]] | None = None,
 ) -> SuggestIndex:
+    """The index the portal would build from these articles; synonyms are the starter groups
+    a new knowledge base has unless others are given."""
     params = params or EngineParams()
     documents = [document_from_record(record) for record in read_jsonl(articles_path)]
     if contexts:
@@ -70,7 +74,8 @@ def build_index(
         documents = [
             replace(doc, phrases=doc.phrases + learned.get(str(doc.key), ())) for doc in documents
         ]
-    return SuggestIndex.build(documents, params=params)
+    synonyms = starter_groups() if synonyms is None else synonyms
+    return SuggestIndex.build(documents, synonyms=synonyms, params=params)
 
 
 def typed(text: str, prefix: int | None) -> str:
@@ -108,6 +113,7 @@ def run_eval(
     learn_path: str | Path | None = None,
     params: EngineParams | None = None,
     contexts: dict[str, str] | None = None,
+    synonyms: Sequence[Sequence[str]] | None = None,
 ) -> dict:
     """Quality and latency of suggestions as customers would see them (threshold applied).
 
@@ -115,7 +121,9 @@ def run_eval(
     question is asked from the context of its (first) relevant article: a customer asking on
     the page of the product area the answer belongs to.
     """
-    index = build_index(articles_path, learn_path=learn_path, params=params, contexts=contexts)
+    index = build_index(
+        articles_path, learn_path=learn_path, params=params, contexts=contexts, synonyms=synonyms
+    )
     queries = [q for q in read_jsonl(queries_path) if q.get("relevant")]
     rankings, latencies = [], []
     for query in queries:

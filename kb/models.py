@@ -21,6 +21,7 @@ from wagtail.search import index
 from . import markup
 from .blocks import ArticleBodyBlock
 from .panels import ArticlePerformancePanel
+from .synonyms import split_group
 
 
 class KnowledgeBasePage(Page):
@@ -226,7 +227,7 @@ class SynonymGroup(models.Model):
         return self.terms
 
     def term_list(self) -> list[str]:
-        return [term.strip() for term in self.terms.split(",") if term.strip()]
+        return split_group(self.terms)
 
 
 class SuggestIndexSnapshot(models.Model):

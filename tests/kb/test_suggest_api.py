@@ -1,5 +1,7 @@
 """GET /api/v1/suggest: validated input, escaped snippets, only readable articles, throttled."""
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import PageViewRestriction
@@ -114,10 +116,37 @@ def test_login_restricted_articles_need_a_signed_in_visitor(client, customer):
 def test_synonyms_added_by_editors_apply_at_query_time(client):
     from kb.models import SynonymGroup
 
-    receipt = make_article("Download invoices", "Every invoice is a PDF you can download.")
+    invoices = make_article("Download invoices", "Every invoice is a PDF you can download.")
+    assert client.get(URL, {"q": "statement"}).json()["results"] == []
+    SynonymGroup.objects.create(terms="invoice, statement")
+    assert client.get(URL, {"q": "statement"}).json()["results"][0]["id"] == invoices.pk
+
+
+def test_a_new_knowledge_base_starts_with_common_support_synonyms(client):
+    from django.apps import apps
+
+    from kb.models import SynonymGroup
+
+    starter = importlib.import_module("kb.migrations.0006_starter_synonyms")
+    SynonymGroup.objects.all().delete()
+    starter.add_starter_groups(apps, None)
+    invoices = make_article("Download invoices", "Every invoice is a PDF you can download.")
+    assert client.get(URL, {"q": "receipt"}).json()["results"][0]["id"] == invoices.pk
+    # They are the editors' to change: without the group, a receipt is not an invoice.
+    SynonymGroup.objects.get(terms__contains="receipt").delete()
     assert client.get(URL, {"q": "receipt"}).json()["results"] == []
-    SynonymGroup.objects.create(terms="invoice, receipt")
-    assert client.get(URL, {"q": "receipt"}).json()["results"][0]["id"] == receipt.pk
+
+
+def test_starter_synonyms_leave_an_editors_own_synonyms_alone():
+    from django.apps import apps
+
+    from kb.models import SynonymGroup
+
+    starter = importlib.import_module("kb.migrations.0006_starter_synonyms")
+    SynonymGroup.objects.all().delete()
+    SynonymGroup.objects.create(terms="invoice, statement")
+    starter.add_starter_groups(apps, None)
+    assert [group.terms for group in SynonymGroup.objects.all()] == ["invoice, statement"]
 
 
 def test_suggest_is_throttled_per_client(client, articles, settings):

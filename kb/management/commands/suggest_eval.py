@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kb.evaluation import run_eval
+from kb.synonyms import read_groups
 
 
 class Command(BaseCommand):
@@ -36,12 +37,19 @@ class Command(BaseCommand):
             help="JSON object article id -> context key: ask each question from the context of "
             "its relevant article (measures the page-context boost).",
         )
+        parser.add_argument(
+            "--synonyms",
+            type=Path,
+            help="Synonym groups, one per line as 'invoice, receipt, bill' (default: the "
+            "starter groups of a new knowledge base; an empty file: none).",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(
-        self, *args, articles, queries, prefix, unanswerable, learn, contexts, as_json, **options
-    ):
-        for path in (articles, queries, unanswerable, learn, contexts):
+        self, *args, articles, queries, prefix, unanswerable, learn, contexts, synonyms,
+        as_json, **options,
+    ):  # fmt: skip
+        for path in (articles, queries, unanswerable, learn, contexts, synonyms):
             if path is not None and not path.is_file():
                 raise CommandError(f"No such file: {path}")
         if prefix is not None and prefix < 1:
@@ -49,6 +57,7 @@ class Command(BaseCommand):
         report = run_eval(
             articles, queries, prefix=prefix, unanswerable_path=unanswerable, learn_path=learn,
             contexts=json.loads(contexts.read_text()) if contexts else None,
+            synonyms=read_groups(synonyms) if synonyms else None,
         )  # fmt: skip
         if as_json:
             self.stdout.write(json.dumps(report))

@@ -1,0 +1,38 @@
+"""The synonym groups a new knowledge base starts with, and synonym groups written as text."""
+
+from pathlib import Path
+
+# Words customers of any online service use for one another, one group per line. A new
+# knowledge base starts with them as synonym groups its editors change or delete like their
+# own. They were written for customer support in general, not picked from an evaluation set.
+STARTER_GROUPS = (
+    "log in, login, sign in, signin",
+    "log out, logout, sign out, signout",
+    "sign up, signup, register, create an account",
+    "delete, remove",
+    "cancel, unsubscribe",
+    "refund, money back",
+    "invoice, receipt, bill",
+    "website, site, web site",
+    "picture, photo, image",
+    "change, edit, modify, update",
+    "2fa, two-factor, two factor authentication",
+    "undo, revert, restore",
+    "phone, mobile, cell phone",
+    "app, application",
+)
+
+
+def split_group(line: str) -> list[str]:
+    """The words or phrases of one group written as "invoice, receipt, bill"."""
+    return [term.strip() for term in line.split(",") if term.strip()]
+
+
+def read_groups(path: str | Path) -> list[list[str]]:
+    """Groups from a text file, one per line; blank lines and # comments are skipped."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [split_group(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def starter_groups() -> list[list[str]]:
+    return [split_group(line) for line in STARTER_GROUPS]
