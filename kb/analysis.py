@@ -126,10 +126,35 @@ def stem(token: str) -> str | None:
     return term or None
 
 
+# British spellings and the American ones (which most software articles use), pair by pair:
+# the stems of each pair count as one, so "licence", "licences" and "licensed" meet.
+_SPELLINGS = """
+    licence license  authorise authorize  organise organize  customise customize
+    initialise initialize  optimise optimize  recognise recognize  synchronise synchronize
+    minimise minimize  maximise maximize  prioritise prioritize  personalise personalize
+    utilise utilize  finalise finalize  normalise normalize  serialise serialize
+    categorise categorize  summarise summarize  realise realize  apologise apologize
+    analyse analyze  visualise visualize  localise localize  centre center  fibre fiber
+    colour color  behaviour behavior  favourite favorite  favour favor  honour honor
+    catalogue catalog  dialogue dialog  programme program  defence defense  offence offense
+    practise practice  grey gray  judgement judgment  enquiry inquiry  enquire inquire
+""".split()
+
+
+def _american_stems() -> dict[str, str]:
+    stemmer = Stemmer.Stemmer("english", 0)
+    pairs = zip(_SPELLINGS[::2], _SPELLINGS[1::2], strict=True)
+    return {stemmer.stemWord(british): stemmer.stemWord(american) for british, american in pairs}
+
+
+_AMERICAN_STEMS = _american_stems()
+
+
 def _stem_new(token: str) -> str:
     if len(_stems) >= STEM_CACHE_SIZE:  # garbage queries must not grow it without end
         _stems.clear()
     term = "" if token in STOPWORDS else _stemmer().stemWord(token)
+    term = _AMERICAN_STEMS.get(term, term)
     _stems[token] = term
     return term
 

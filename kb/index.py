@@ -159,7 +159,10 @@ def _load(snapshot_id: int) -> LoadedIndex | None:
     try:
         index = SuggestIndex.from_bytes(bytes(row.data))
     except Exception:  # noqa: BLE001  (any decoding failure means the snapshot is unusable)
-        logger.exception("Suggestion index snapshot %s is corrupt; rebuilding", snapshot_id)
+        logger.exception(
+            "Suggestion index snapshot %s is corrupt or from an older version; rebuilding",
+            snapshot_id,
+        )
         SuggestIndexSnapshot.objects.filter(pk=snapshot_id).delete()
         request_build()
         return None

@@ -34,7 +34,9 @@ from .documents import (
 from .places import Place, applies
 from .query import MIN_CORRECTED_LENGTH, QueryReading, analyse_synonyms
 
-FORMAT_VERSION = 2
+# Bumped whenever stored indexes stop matching the code, in layout or in analysis (3: British
+# spellings count as American), so that an index stored before is rebuilt, not misread.
+FORMAT_VERSION = 3
 _STORED_ARRAYS = (
     "indptr", "doc_ids", "tf", "doc_len", "idf", "doc_group", "surface_stem",
     "title_indptr", "title_doc_ids", "title_tf", "title_doc_len", "title_idf",

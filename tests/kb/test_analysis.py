@@ -57,6 +57,11 @@ def test_inflections_share_a_stem():
     assert analyze("running") == analyze("runs")
 
 
+def test_british_spellings_read_as_the_american_ones():
+    assert analyze("licence colour centre") == analyze("license color center")
+    assert analyze("authorised, customising") == analyze("authorized, customizing")
+
+
 def test_hyphenated_words_match_their_joined_and_spaced_spellings():
     assert surface_tokens("two-factor") == ["two", "factor", "twofactor"]
     assert set(analyze("e-mail")) >= set(analyze("email"))

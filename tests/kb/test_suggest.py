@@ -9,7 +9,14 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from kb.analysis import analyze
-from kb.suggest import Document, EngineParams, SuggestIndex, bigrams, document_tokens
+from kb.suggest import (
+    FORMAT_VERSION,
+    Document,
+    EngineParams,
+    SuggestIndex,
+    bigrams,
+    document_tokens,
+)
 
 
 def article(key, title, body="", **fields) -> Document:
@@ -184,6 +191,19 @@ def test_synonyms_may_be_phrases():
     synonyms = [["2fa", "two-factor", "two factor authentication"]]
     index = SuggestIndex.build(help_centre(), synonyms=synonyms)
     assert index.suggest("how do I enable 2FA?").suggestions[0].key == 4
+
+
+def test_an_article_in_british_english_answers_a_question_in_american_english():
+    documents = [
+        article(1, "Renew your licence", "Renewals open a month before the licence ends."),
+        article(2, "Transfer a license", "Move the license to another computer."),
+        *help_centre(),
+    ]
+    index = SuggestIndex.build(documents)
+    for question in ("my license ", "my licences "):
+        assert {s.key for s in index.suggest(question).suggestions} == {1, 2}
+    snippets = {s.key: s.snippet for s in index.suggest("license ").suggestions}
+    assert "<mark>licence</mark> ends" in snippets[1]
 
 
 def test_a_word_with_a_typo_finds_the_article():
@@ -365,6 +385,15 @@ def test_a_round_trip_through_bytes_gives_identical_results():
 def test_string_keys_survive_a_round_trip():
     index = SuggestIndex.build([article("swg-21", "Queue manager will not start")])
     assert SuggestIndex.from_bytes(index.to_bytes()).keys == ["swg-21"]
+
+
+def test_an_index_stored_by_an_older_version_is_refused(monkeypatch):
+    # Its terms may come from another analysis: it is rebuilt, not misread.
+    monkeypatch.setattr("kb.suggest.FORMAT_VERSION", FORMAT_VERSION - 1)
+    stored = SuggestIndex.build(help_centre()).to_bytes()
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="Unsupported suggestion index format"):
+        SuggestIndex.from_bytes(stored)
 
 
 def test_bytes_that_are_not_an_index_are_refused():
