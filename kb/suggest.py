@@ -275,7 +275,7 @@ class SuggestIndex(QueryReading):
         threshold = self.params.threshold if threshold is None else threshold
         # Once something answers, weaker articles may follow it, down to a lower floor.
         floor = threshold * self.params.tail_ratio * query.bound
-        boosted = place is not None and self._places
+        boosted = place is not None and bool(self._places)
         if boosted or len(self._restrictions) > 1:
             # Which articles pass depends on who asks and where: score them all first.
             candidates, scores, _ = self._accumulate(query.terms, 0.0)

@@ -1,8 +1,10 @@
 """The evaluation harness: records to documents, recall and MRR, typing, unanswerable tickets."""
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 
 from kb.benchmark import format_bench, run_bench
 from kb.evaluation import (
@@ -104,6 +106,30 @@ def test_run_eval_reports_recall_mrr_and_latency(tmp_path):
 def test_run_eval_with_a_prefix_sees_only_what_was_typed_so_far(tmp_path):
     report = run_eval(articles(tmp_path), queries(tmp_path), prefix=3)
     assert report["recall@5"] < 1.0
+
+
+def test_suggest_eval_measures_with_the_starter_synonyms_unless_told_otherwise(tmp_path):
+    receipt = write_jsonl(
+        tmp_path / "receipt.jsonl", [{"id": "q", "text": "my receipt ", "relevant": ["a2"]}]
+    )
+    statement = write_jsonl(
+        tmp_path / "statement.jsonl", [{"id": "q", "text": "my statement ", "relevant": ["a2"]}]
+    )
+    none = tmp_path / "none.txt"
+    none.write_text("", encoding="utf-8")
+    own = tmp_path / "own.txt"
+    own.write_text("# ours\ninvoice, statement\n", encoding="utf-8")
+
+    def recall(questions, *options) -> float:
+        out = io.StringIO()
+        command = ["--articles", articles(tmp_path), "--queries", questions, "--json", *options]
+        call_command("suggest_eval", *command, stdout=out)
+        return json.loads(out.getvalue())["recall@5"]
+
+    assert recall(receipt) == 1.0  # "invoice, receipt, bill" is a starter group
+    assert recall(receipt, "--synonyms", str(none)) == 0.0
+    assert recall(receipt, "--synonyms", str(own)) == 0.0  # the file replaces the starter set
+    assert recall(statement, "--synonyms", str(own)) == 1.0
 
 
 def test_run_eval_reports_the_share_of_unanswerable_tickets_left_without_suggestions(tmp_path):
