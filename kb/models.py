@@ -1,5 +1,6 @@
 """The knowledge base: its home page, categories, articles, and the feedback customers leave."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from wagtail.search import index
 from . import markup
 from .blocks import ArticleBodyBlock
 from .panels import ArticlePerformancePanel
-from .synonyms import split_group
+from .synonyms import group_problems, split_group
 
 
 class KnowledgeBasePage(Page):
@@ -225,6 +226,12 @@ class SynonymGroup(models.Model):
 
     def __str__(self):
         return self.terms
+
+    def clean(self):
+        super().clean()
+        problems = group_problems(self.term_list())
+        if problems:
+            raise ValidationError({"terms": problems})
 
     def term_list(self) -> list[str]:
         return split_group(self.terms)

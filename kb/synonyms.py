@@ -2,6 +2,10 @@
 
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
+from .analysis import analyze
+
 # Words customers of any online service use for one another, one group per line. A new
 # knowledge base starts with them as synonym groups its editors change or delete like their
 # own. They were written for customer support in general, not picked from an evaluation set.
@@ -37,3 +41,26 @@ def read_groups(path: str | Path) -> list[list[str]]:
 
 def starter_groups() -> list[list[str]]:
     return [split_group(line) for line in STARTER_GROUPS]
+
+
+def group_problems(terms: list[str]) -> list[str]:
+    """What keeps a group from working as its editor means it, in words an editor reads."""
+    problems = []
+    for term in terms:
+        words = analyze(term)
+        if not words:
+            problems.append(
+                _("“%(term)s” is made of words too common to search by.") % {"term": term}
+            )
+        elif " " in term.strip() and len(words) == 1:
+            problems.append(
+                _(
+                    "“%(term)s” reads as “%(word)s” once common words are left out, so it "
+                    "would match every article that says “%(word)s”: write it as one word or "
+                    "leave it out."
+                )
+                % {"term": term, "word": words[0]}
+            )
+    if len({tuple(analyze(term)) for term in terms} - {()}) < 2:
+        problems.append(_("A group needs at least two different words or phrases."))
+    return problems
