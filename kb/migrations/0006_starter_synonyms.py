@@ -1,4 +1,4 @@
-"""A new knowledge base starts with common support synonyms ("log in, sign in"), which its
+"""A new knowledge base starts with common support synonyms ("delete, remove"), which its
 editors change or delete like their own."""
 
 from django.db import migrations

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--synonyms",
             type=Path,
-            help="Synonym groups, one per line as 'invoice, receipt, bill' (default: the "
+            help="Synonym groups, one per line as 'invoice, receipt, statement' (default: the "
             "starter groups of a new knowledge base; an empty file: none).",
         )
         parser.add_argument("--json", action="store_true", dest="as_json")
