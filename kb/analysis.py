@@ -142,9 +142,9 @@ _SPELLINGS = """
 
 
 def _american_stems() -> dict[str, str]:
-    stemmer = Stemmer.Stemmer("english", 0)
+    stem_word = _stemmer().stemWord
     pairs = zip(_SPELLINGS[::2], _SPELLINGS[1::2], strict=True)
-    return {stemmer.stemWord(british): stemmer.stemWord(american) for british, american in pairs}
+    return {stem_word(british): stem_word(american) for british, american in pairs}
 
 
 _AMERICAN_STEMS = _american_stems()

@@ -46,8 +46,8 @@ def starter_groups() -> list[list[str]]:
 def group_problems(terms: list[str]) -> list[str]:
     """What keeps a group from working as its editor means it, in words an editor reads."""
     problems = []
-    for term in terms:
-        words = analyze(term)
+    analysed = [analyze(term) for term in terms]
+    for term, words in zip(terms, analysed, strict=True):
         if not words:
             problems.append(
                 _("“%(term)s” is made of words too common to search by.") % {"term": term}
@@ -61,6 +61,6 @@ def group_problems(terms: list[str]) -> list[str]:
                 )
                 % {"term": term, "word": words[0]}
             )
-    if len({tuple(analyze(term)) for term in terms} - {()}) < 2:
+    if len({tuple(words) for words in analysed if words}) < 2:
         problems.append(_("A group needs at least two different words or phrases."))
     return problems
