@@ -102,6 +102,23 @@ def surface_tokens(text: str) -> list[str]:
     return [token for word in words for token in _word_tokens(word)]
 
 
+def surface_words(text: str) -> list[tuple[str, ...]]:
+    """`surface_tokens` grouped by written word: each word's readings ("two-factor": "two",
+    "factor", "twofactor"; "ReqPro": "reqpro", "req", "pro"), stopwords included."""
+    folded = _fold(text)
+    if not _CAMEL.search(text) and not any(c in folded for c in "-.'’"):
+        return [(word,) if len(word) <= MAX_TOKEN_LENGTH else () for word in _WORD.findall(folded)]
+    words = []
+    for match in _WORD.finditer(unicodedata.normalize("NFKC", text)):
+        written = match.group()
+        readings = _word_tokens(written.casefold())
+        if _CAMEL.search(written):
+            parts = [p for p in _CAMEL_SPLIT.split(written) if len(p) > 1]
+            readings += tuple(t for part in parts for t in _word_tokens(_fold(part)))
+        words.append(readings)
+    return words
+
+
 _local = threading.local()
 
 

@@ -13,7 +13,7 @@ from .analysis import (
     one_edit_away,
     stem,
     stems,
-    surface_tokens,
+    surface_words,
 )
 from .bm25 import top_k
 from .documents import bigrams
@@ -50,7 +50,11 @@ class QueryReading:
         query = _Query()
         if not self.keys or not text:
             return query
-        tokens = [token for token in surface_tokens(text) if stem(token)]
+        words = surface_words(text)
+        # Which written word each token reads: a word with several readings ("ReqPro": "reqpro",
+        # "req", "pro") is unknown only if none of them is known.
+        word_of = [w for w, readings in enumerate(words) for token in readings if stem(token)]
+        tokens = [token for readings in words for token in readings if stem(token)]
         typing = ends_mid_word(text)
         if len(tokens) > MAX_QUERY_TERMS:  # pasted logs or garbage: the opening is enough
             tokens, typing = tokens[:MAX_QUERY_TERMS], False
@@ -61,23 +65,30 @@ class QueryReading:
         joins = self._joins(tokens, terms)
         joined = {i + j for i in joins for j in (0, 1)}
         corrections = tried = 0
+        read, unread = set(), set()
         for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):
             if self._add_term(query, term, 1.0) or (typing and i == len(terms) - 1):
+                read.add(word_of[i])
                 continue  # known, or still being typed (completion below takes care of it)
             if i in joined:
+                read.add(word_of[i])
                 continue  # half of a word written as two ("web site"): see _add_compounds
             if not token.isalpha():
                 continue  # codes, versions and names with digits or dots: see below
             if tried < MAX_REREAD:
                 tried += 1
                 if self._add_split(query, token):
+                    read.add(word_of[i])
                     continue
                 if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
                     corrections += 1
+                    read.add(word_of[i])
                     continue
-            # A word no article uses is part of a question nothing answers; codes, versions and
-            # names with digits or dots say nothing about that, so they are let be.
-            query.most.append(self.params.unknown_word_weight * self._unseen_most)
+            unread.add(word_of[i])
+        # A word no article uses is part of a question nothing answers; codes, versions and
+        # names with digits or dots say nothing about that, so they are let be.
+        unseen = self.params.unknown_word_weight * self._unseen_most
+        query.most += [unseen] * len(unread - read)
         if self.params.bigram_weight:
             for pair in bigrams(terms):
                 self._add_term(query, pair, self.params.bigram_weight)

@@ -10,6 +10,7 @@ from kb.analysis import (
     one_edit_away,
     stem,
     surface_tokens,
+    surface_words,
 )
 
 
@@ -66,6 +67,21 @@ def test_hyphenated_words_match_their_joined_and_spaced_spellings():
     assert surface_tokens("two-factor") == ["two", "factor", "twofactor"]
     assert set(analyze("e-mail")) >= set(analyze("email"))
     assert set(analyze("e-mail")) >= set(analyze("mail"))
+
+
+def test_camel_case_words_are_also_read_as_their_parts():
+    assert surface_tokens("Restart the ObjectServer") == [
+        "restart", "the", "objectserver", "object", "server"
+    ]  # fmt: skip
+
+
+def test_the_readings_of_each_written_word_stay_together():
+    text = "Restart the ObjectServer after two-factor sign-in"
+    assert surface_words(text) == [
+        ("restart",), ("the",), ("objectserver", "object", "server"), ("after",),
+        ("two", "factor", "twofactor"), ("sign", "in", "signin"),
+    ]  # fmt: skip
+    assert [token for word in surface_words(text) for token in word] == surface_tokens(text)
 
 
 def test_a_single_letter_of_a_compound_is_not_a_token():

@@ -220,6 +220,17 @@ def test_words_no_article_uses_lower_the_relative_score():
     assert index.suggest("download invoice 4471-b ").top_relative == plain
 
 
+def test_a_word_read_several_ways_is_unknown_only_if_no_reading_is_known():
+    index = SuggestIndex.build(help_centre())
+    spaced = index.suggest("login page: reset my password ").top_relative
+    # "LoginPage" is also read as "login" and "page", which articles use: no unknown word.
+    assert index.suggest("LoginPage: reset my password ").top_relative == spaced
+    # No article knows "WebPortal", "web" or "portal": still one unknown word, not three.
+    one_word = index.suggest("webportal: reset my password ").top_relative
+    assert index.suggest("WebPortal: reset my password ").top_relative == one_word
+    assert one_word < index.suggest("reset my password ").top_relative
+
+
 def test_a_word_written_as_one_or_as_two_finds_either_spelling():
     documents = [
         article(1, "Sign up for an account", "Choose a plan, then sign up with your e-mail."),
