@@ -25,6 +25,10 @@ MAX_CORRECTIONS = 3  # typo corrections per query
 MAX_REREAD = 8
 MIN_CORRECTED_LENGTH = 5
 MIN_SPLIT_LENGTH = 6
+# Prefixes that negate a word ("unclosed", "nonroot"). Not "re", "dis", "mis" or "pre": too
+# many words merely begin with them ("replies", "mistake", "present").
+WORD_PREFIXES = ("un", "non")
+MIN_ROOT_LENGTH = 4
 
 
 @dataclass(slots=True)
@@ -77,7 +81,7 @@ class QueryReading:
                 continue  # codes, versions and names with digits or dots: see below
             if tried < MAX_REREAD:
                 tried += 1
-                if self._add_split(query, token):
+                if self._add_split(query, token) or self._add_unprefixed(query, token):
                     read.add(word_of[i])
                     continue
                 if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
@@ -118,6 +122,19 @@ class QueryReading:
                 alternatives = [self._known((first, second), weight)]
                 self._add_alternatives(query, 0.0, alternatives)
                 return True
+        return False
+
+    def _add_unprefixed(self, query: _Query, token: str) -> bool:
+        """Read an unknown negated word as the word it negates ("unclosed": "closed"):
+        articles say "not closed", "is not shared", "a user who is not an admin"."""
+        for prefix in WORD_PREFIXES:
+            root = token[len(prefix) :]
+            if token.startswith(prefix) and len(root) >= MIN_ROOT_LENGTH:
+                t = self._term_ids.get(stem(root) or "")
+                if t is not None:
+                    query.terms.append((t, self.params.typo_weight))
+                    query.most.append(self._most(t, self.params.typo_weight))
+                    return True
         return False
 
     def _add_correction(self, query: _Query, token: str) -> bool:

@@ -212,6 +212,17 @@ def test_a_word_with_a_typo_finds_the_article():
     assert index.suggest("cancel my subscripton.").suggestions[0].key == 8
 
 
+def test_a_negated_word_no_article_uses_finds_the_article_about_the_word():
+    documents = [
+        article(1, "Paid invoices", "An invoice is paid once the payment clears."),
+        article(2, "Invoices and invoice e-mails", "Each invoice is e-mailed to the billing team."),
+    ]
+    index = SuggestIndex.build(documents)
+    # No article says "unpaid"; the one about paid invoices answers it ("not paid yet").
+    assert [s.key for s in index.suggest("invoices unpaid?").suggestions] == [1, 2]
+    assert index.suggest("invoices unpaid?").top_relative > EngineParams().threshold
+
+
 def test_words_no_article_uses_lower_the_relative_score():
     index = SuggestIndex.build(help_centre())
     plain = index.suggest("download invoice ").top_relative
