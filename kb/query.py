@@ -13,6 +13,7 @@ from .analysis import (
     one_edit_away,
     stem,
     stems,
+    surface_tokens,
     surface_words,
 )
 from .bm25 import top_k
@@ -54,11 +55,7 @@ class QueryReading:
         query = _Query()
         if not self.keys or not text:
             return query
-        words = surface_words(text)
-        # Which written word each token reads: a word with several readings ("ReqPro": "reqpro",
-        # "req", "pro") is unknown only if none of them is known.
-        word_of = [w for w, readings in enumerate(words) for token in readings if stem(token)]
-        tokens = [token for readings in words for token in readings if stem(token)]
+        tokens = [token for token in surface_tokens(text) if stem(token)]
         typing = ends_mid_word(text)
         if len(tokens) > MAX_QUERY_TERMS:  # pasted logs or garbage: the opening is enough
             tokens, typing = tokens[:MAX_QUERY_TERMS], False
@@ -69,30 +66,31 @@ class QueryReading:
         joins = self._joins(tokens, terms)
         joined = {i + j for i in joins for j in (0, 1)}
         corrections = tried = 0
-        read, unread = set(), set()
+        read, unread = set(), []
         for i, (token, term) in enumerate(zip(tokens, terms, strict=True)):
             if self._add_term(query, term, 1.0) or (typing and i == len(terms) - 1):
-                read.add(word_of[i])
+                read.add(i)
                 continue  # known, or still being typed (completion below takes care of it)
             if i in joined:
-                read.add(word_of[i])
+                read.add(i)
                 continue  # half of a word written as two ("web site"): see _add_compounds
             if not token.isalpha():
                 continue  # codes, versions and names with digits or dots: see below
             if tried < MAX_REREAD:
                 tried += 1
                 if self._add_split(query, token) or self._add_unprefixed(query, token):
-                    read.add(word_of[i])
+                    read.add(i)
                     continue
                 if corrections < MAX_CORRECTIONS and self._add_correction(query, token):
                     corrections += 1
-                    read.add(word_of[i])
+                    read.add(i)
                     continue
-            unread.add(word_of[i])
+            unread.append(i)
         # A word no article uses is part of a question nothing answers; codes, versions and
         # names with digits or dots say nothing about that, so they are let be.
-        unseen = self.params.unknown_word_weight * self._unseen_most
-        query.most += [unseen] * len(unread - read)
+        if unread:
+            unseen = self.params.unknown_word_weight * self._unseen_most
+            query.most += [unseen] * _unknown_words(text, unread, read)
         if self.params.bigram_weight:
             for pair in bigrams(terms):
                 self._add_term(query, pair, self.params.bigram_weight)
@@ -277,6 +275,14 @@ class QueryReading:
     def _snippet(self, d: int, forms: dict[str, float]) -> str:
         source = self._sources[d]
         return highlight(source, find_words(source, forms), width=self.params.snippet_width)
+
+
+def _unknown_words(text: str, unread: list[int], read: set[int]) -> int:
+    """How many written words are unknown, given which of their tokens (by position among
+    the stopword-free tokens) were read and which were not: a word with several readings
+    ("ReqPro": "reqpro", "req", "pro") is unknown only if none of them was read."""
+    word_of = [w for w, readings in enumerate(surface_words(text)) for t in readings if stem(t)]
+    return len({word_of[i] for i in unread} - {word_of[i] for i in read})
 
 
 def analyse_synonyms(groups: Iterable[Sequence[str]]) -> list[list[list[str]]]:
