@@ -90,7 +90,7 @@ class QueryReading:
         # names with digits or dots say nothing about that, so they are let be.
         if unread:
             unseen = self.params.unknown_word_weight * self._unseen_most
-            query.most += [unseen] * _unknown_words(text, unread, read)
+            query.most += [unseen] * _unknown_words(text, tokens, unread, read)
         if self.params.bigram_weight:
             for pair in bigrams(terms):
                 self._add_term(query, pair, self.params.bigram_weight)
@@ -277,12 +277,18 @@ class QueryReading:
         return highlight(source, find_words(source, forms), width=self.params.snippet_width)
 
 
-def _unknown_words(text: str, unread: list[int], read: set[int]) -> int:
-    """How many written words are unknown, given which of their tokens (by position among
-    the stopword-free tokens) were read and which were not: a word with several readings
-    ("ReqPro": "reqpro", "req", "pro") is unknown only if none of them was read."""
-    word_of = [w for w, readings in enumerate(surface_words(text)) for t in readings if stem(t)]
-    return len({word_of[i] for i in unread} - {word_of[i] for i in read})
+def _unknown_words(text: str, tokens: list[str], unread: list[int], read: set[int]) -> int:
+    """How many written words are unknown, given which of the text's `tokens` (by position)
+    were read and which were not: a word with several readings ("ReqPro": "reqpro", "req",
+    "pro") is unknown only if none of them was read."""
+    grouped = [
+        (w, t) for w, readings in enumerate(surface_words(text)) for t in readings if stem(t)
+    ]
+    if [t for _, t in grouped[: len(tokens)]] != tokens:
+        # Compatibility characters ("classy™") can read differently word by word than in
+        # the whole text; then each unread token counts as a word, as before grouping.
+        return len(unread)
+    return len({grouped[i][0] for i in unread} - {grouped[i][0] for i in read})
 
 
 def analyse_synonyms(groups: Iterable[Sequence[str]]) -> list[list[list[str]]]:

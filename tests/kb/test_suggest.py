@@ -240,6 +240,10 @@ def test_a_word_read_several_ways_is_unknown_only_if_no_reading_is_known():
     one_word = index.suggest("webportal: reset my password ").top_relative
     assert index.suggest("WebPortal: reset my password ").top_relative == one_word
     assert one_word < index.suggest("reset my password ").top_relative
+    # "Portal™" is "portaltm" in the whole text, but "PortalTM" (a CamelCase word) on its own:
+    # however it is read, it stays one unknown word.
+    plain = index.suggest("portaltm two-factor: reset my password ").top_relative
+    assert index.suggest("Portal™ two-factor: reset my password ").top_relative == plain
 
 
 def test_a_word_written_as_one_or_as_two_finds_either_spelling():
