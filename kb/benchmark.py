@@ -71,15 +71,20 @@ def synthetic_corpus(n_articles: int, rng: np.random.Generator) -> tuple[list[Do
 
 
 def synthetic_queries(
-    documents: list[Document], vocabulary: dict, count: int, rng: np.random.Generator
+    documents: list[Document],
+    vocabulary: dict,
+    count: int,
+    rng: np.random.Generator,
+    words: tuple[int, int] = (2, 10),
 ) -> list[str]:
-    """Tickets of 2-10 words, mostly from one target article, some still being typed."""
+    """Tickets of `words` (fewest, most) words, mostly from one target article, some still
+    being typed."""
     queries = []
     for target in rng.integers(0, len(documents), size=count):
         doc = documents[target]
-        words = f"{doc.title} {doc.body}".lower().replace(".", "").split()
-        content = [w for w in dict.fromkeys(words) if w not in STOPWORDS]
-        length = int(rng.integers(2, 11))
+        text_words = f"{doc.title} {doc.body}".lower().replace(".", "").split()
+        content = [w for w in dict.fromkeys(text_words) if w not in STOPWORDS]
+        length = int(rng.integers(words[0], words[1] + 1))
         noise = int(rng.binomial(length, 0.2))
         picked = [content[i] for i in rng.integers(0, len(content), size=length - noise)]
         drawn = rng.choice(len(vocabulary["p"]), noise, p=vocabulary["p"])
@@ -130,13 +135,14 @@ def run_bench(
     naive_queries: int | None = None,
     seed: int = 0,
     rounds: int = 3,
+    query_words: tuple[int, int] = (2, 10),
 ) -> dict:
     """Build and query an index of `n_articles` synthetic articles; compare with rank_bm25."""
     from rank_bm25 import BM25Okapi  # the reference implementation: benchmarks only
 
     rng = np.random.default_rng(seed)
     documents, vocabulary = synthetic_corpus(n_articles, rng)
-    texts = synthetic_queries(documents, vocabulary, queries, rng)
+    texts = synthetic_queries(documents, vocabulary, queries, rng, words=query_words)
     started = time.perf_counter()
     index = SuggestIndex.build(documents)
     build_s = time.perf_counter() - started
@@ -147,6 +153,7 @@ def run_bench(
     result = {
         "articles": n_articles,
         "queries": len(texts),
+        "query_words": list(query_words),
         "rounds": rounds,
         "build_s": build_s,
         "index_mb": index.nbytes / 1e6,
@@ -178,7 +185,8 @@ def run_bench(
 def format_bench(result: dict) -> str:
     """One line per figure, for people."""
     lines = [
-        f"{result['articles']:,} articles, {result['queries']} queries, "
+        f"{result['articles']:,} articles, {result['queries']} queries of "
+        f"{'-'.join(map(str, result['query_words']))} words, "
         f"each timed as the best of {result['rounds']} rounds"
     ]
     lines.append(

@@ -3,10 +3,11 @@
 import io
 import json
 
+import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from kb.benchmark import format_bench, run_bench
+from kb.benchmark import format_bench, run_bench, synthetic_corpus, synthetic_queries
 from kb.evaluation import (
     document_from_record,
     learned_phrases,
@@ -195,3 +196,18 @@ def test_a_small_benchmark_runs_and_formats_for_people():
     assert result["ranking_speedup_p50"] > 0 and result["speedup_p50"] > 0
     assert "rank_bm25" in format_bench(result)
     assert "best of 2 rounds" in format_bench(result)
+    assert "20 queries of 2-10 words" in format_bench(result)
+
+
+def test_benchmark_queries_have_as_many_words_as_asked():
+    rng = np.random.default_rng(3)
+    documents, vocabulary = synthetic_corpus(50, rng)
+    queries = synthetic_queries(documents, vocabulary, 30, rng, words=(12, 15))
+    assert all(12 <= len(query.split()) <= 15 for query in queries)
+    assert {len(query.split()) for query in queries} == {12, 13, 14, 15}
+
+
+@pytest.mark.parametrize("words", [("5", "2"), ("0", "3")])
+def test_benchmark_refuses_impossible_query_lengths(words):
+    with pytest.raises(CommandError, match="--words"):
+        call_command("suggest_bench", "--articles", "10", "--words", *words)

@@ -29,12 +29,29 @@ class Command(BaseCommand):
             default=3,
             help="Times each query is run per engine; the best round counts (default: 3).",
         )
+        parser.add_argument(
+            "--words",
+            type=int,
+            nargs=2,
+            default=(2, 10),
+            metavar=("FEWEST", "MOST"),
+            help="How many words a query has, drawn evenly between the two (default: 2 10).",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, articles, queries, naive_queries, seed, rounds, as_json, **options):
+    def handle(
+        self, *args, articles, queries, naive_queries, seed, rounds, words, as_json, **options
+    ):
         if articles < 1 or queries < 1 or rounds < 1:
             raise CommandError("--articles, --queries and --rounds must be at least 1.")
+        if not 1 <= words[0] <= words[1] <= 200:
+            raise CommandError("--words needs 1 <= FEWEST <= MOST <= 200.")
         result = run_bench(
-            articles, queries=queries, naive_queries=naive_queries, seed=seed, rounds=rounds
+            articles,
+            queries=queries,
+            naive_queries=naive_queries,
+            seed=seed,
+            rounds=rounds,
+            query_words=tuple(words),
         )
         self.stdout.write(json.dumps(result) if as_json else format_bench(result))
