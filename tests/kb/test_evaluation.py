@@ -196,7 +196,7 @@ def test_a_small_benchmark_runs_and_formats_for_people():
     assert result["ranking_speedup_p50"] > 0 and result["speedup_p50"] > 0
     assert "rank_bm25" in format_bench(result)
     assert "best of 2 rounds" in format_bench(result)
-    assert "20 queries of 2-10 words" in format_bench(result)
+    assert "20 queries of 4-20 words" in format_bench(result)
 
 
 def test_benchmark_queries_have_as_many_words_as_asked():

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.benchmark import format_bench, run_bench
+from kb.benchmark import QUERY_WORDS, format_bench, run_bench
 
 
 class Command(BaseCommand):
@@ -33,9 +33,9 @@ class Command(BaseCommand):
             "--words",
             type=int,
             nargs=2,
-            default=(2, 10),
+            default=QUERY_WORDS,
             metavar=("FEWEST", "MOST"),
-            help="How many words a query has, drawn evenly between the two (default: 2 10).",
+            help="How many words a query has, drawn evenly between the two (default: 4 20).",
         )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
