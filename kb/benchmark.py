@@ -16,9 +16,9 @@ from .analysis import STOPWORDS, analyze
 from .suggest import Document, SuggestIndex, document_tokens
 
 VOCABULARY_SIZE = 50_000
-# A ticket is searched again as it grows, from its first words to a paragraph. 4-20 words is the
-# workload rank_bm25 was first measured on for this project (about 34 ms p50, 64 ms p99 at
-# 10,000 articles); 2-10 words made it 13-23 ms, a lighter load than the one being compared.
+# A ticket is searched again as it grows, from its first words to a paragraph. On 4-20 words
+# rank_bm25 takes what it was first measured at for this project (about 34 ms p50 and 64 ms p99
+# at 10,000 articles); on 2-10 words it took 13-23 ms, a lighter load than the targets assume.
 QUERY_WORDS = (4, 20)
 ZIPF_SHIFT = 2.7  # Zipf-Mandelbrot: flattens the very top of the curve as in real text
 
