@@ -128,10 +128,7 @@ class QueryReading:
         for prefix in WORD_PREFIXES:
             root = token[len(prefix) :]
             if token.startswith(prefix) and len(root) >= MIN_ROOT_LENGTH:
-                t = self._term_ids.get(stem(root) or "")
-                if t is not None:
-                    query.terms.append((t, self.params.typo_weight))
-                    query.most.append(self._most(t, self.params.typo_weight))
+                if self._add_term(query, stem(root) or "", self.params.typo_weight):
                     return True
         return False
 
