@@ -79,13 +79,18 @@ _CAMEL = re.compile(r"[a-z][A-Z]")
 _CAMEL_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
+def _camel_parts(word: str) -> list[str]:
+    """The parts of a CamelCase word longer than one letter ("ObjectServer": Object, Server)."""
+    return [part for part in _CAMEL_SPLIT.split(word) if len(part) > 1]
+
+
 def _split_camel(text: str) -> str:
     # "ObjectServer" is also written "Object Server": keep the word and add its parts.
     return _WORD.sub(
         lambda m: (
             m.group()
             if not _CAMEL.search(m.group())
-            else m.group() + " " + " ".join(p for p in _CAMEL_SPLIT.split(m.group()) if len(p) > 1)
+            else m.group() + " " + " ".join(_camel_parts(m.group()))
         ),
         text,
     )
@@ -113,8 +118,9 @@ def surface_words(text: str) -> list[tuple[str, ...]]:
         written = match.group()
         readings = _word_tokens(written.casefold())
         if _CAMEL.search(written):
-            parts = [p for p in _CAMEL_SPLIT.split(written) if len(p) > 1]
-            readings += tuple(t for part in parts for t in _word_tokens(_fold(part)))
+            readings += tuple(
+                t for part in _camel_parts(written) for t in _word_tokens(_fold(part))
+            )
         words.append(readings)
     return words
 
