@@ -64,7 +64,7 @@ fuzz: install-dev
 
 # The production shape on this machine: gunicorn + WhiteNoise, PostgreSQL and Redis on
 # 127.0.0.1, a q2 cluster; Ctrl-C stops all. See docs/reliability.md.
-.PHONY: serve-prod load faults
+.PHONY: serve-prod load faults bench
 serve-prod: install
 	$(PY) scripts/prodshape.py --host $(HOST) --port $(PORT) $(SERVE_PROD_ARGS)
 
@@ -78,3 +78,12 @@ load: install-dev
 # and verifies nothing was lost; Redis and PostgreSQL are left running.
 faults: install-dev
 	$(PY) scripts/faults/run_all.py
+
+# Throughput of the busiest pages as a ratio to /healthz, and each web process's memory, on a
+# production shape of its own (port 8020, database deflect_bench, Redis db 9). Needs Debian's wrk.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk for the benchmark"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -307,3 +307,9 @@ class FailedSearch(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class PageCacheState(models.Model):
+    """A counter bumped on every change readers could notice; it keys stored pages (one row)."""
+
+    generation = models.PositiveBigIntegerField(default=0)

@@ -1,11 +1,11 @@
-"""Keep suggestions fresh: every change customers could notice marks the index out of date."""
+"""Keep what customers see fresh: changes they could notice expire the index and stored pages."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import index
+from . import index, pagecache
 from .models import ArticlePage, CategoryPage, LearnedPhrase, SynonymGroup
 
 INDEXED_PAGE_TYPES = (ArticlePage, CategoryPage)
@@ -33,3 +33,19 @@ def _page_moved(sender, instance, **kwargs):
 @receiver(post_delete, sender=LearnedPhrase)
 def _search_rules_changed(sender, **kwargs):
     index.content_changed()
+
+
+# --- stored pages for anonymous readers (kb/pagecache.py) ----------------------------------
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+@receiver(post_delete, sender=Page)
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(post_save, sender=SynonymGroup)
+@receiver(post_delete, sender=SynonymGroup)
+@receiver(post_save, sender=Site)
+def _readers_could_notice(sender, **kwargs):
+    pagecache.pages_changed()

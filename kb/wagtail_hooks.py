@@ -1,9 +1,11 @@
 """Registers the knowledge base's admin pieces with Wagtail (no logic here)."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import pagecache
 from .models import LearnedPhrase, SynonymGroup
 
 
@@ -31,3 +33,8 @@ class LearnedPhraseViewSet(SnippetViewSet):
 
 
 register_snippet(LearnedPhraseViewSet)
+
+
+@hooks.register("before_serve_page")
+def _remember_whether_page_is_public(page, request, serve_args, serve_kwargs):
+    pagecache.mark_cacheable(request, page)

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside CSRF (a stored page's reader still gets their own token and cookie), before the
+    # rest: a stored page skips authentication, messages and Wagtail's routing altogether.
+    "kb.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -238,6 +241,9 @@ RATE_LIMITS = {
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR")
 
 # How often each process looks for a newer suggestion index (seconds).
+# How long an anonymous reader's copy of a help-centre page may be kept (0: never). Changes to
+# content expire it at once; this bounds only what drifts with traffic (popular articles).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS", "2"))
 # A newer index loads in a thread while requests keep using the current one.
 SUGGEST_INDEX_LOAD_IN_BACKGROUND = True

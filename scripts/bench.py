@@ -1,0 +1,210 @@
+"""Throughput of the pages customers hit hardest, as a ratio to /healthz in the same run.
+
+    .venv/bin/python scripts/bench.py [--seconds 15] [--connections 8]
+
+Starts its own production shape (gunicorn 4x2, PostgreSQL, Redis, a q2 cluster) on a private
+port, database and Redis db, loads the demo help centre, then runs Debian's `wrk` against each
+page in turn and prints requests per second beside the ratio to /healthz. Absolute figures on a
+shared machine move from run to run; the ratios are what to compare. Afterwards it prints the
+memory each web process holds (resident and proportional set size), so an index shared between
+processes shows up as a smaller share per process.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.prodshape import (  # noqa: E402
+    LOAD_TEST_LIMITS,
+    ProductionShape,
+    prepare,
+    production_env,
+    say,
+)
+
+# Not the databases and Redis dbs of `make test`, CI or `make serve-prod`.
+BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/deflect_bench"
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/9"
+BENCH_PORT = 8020
+QUERY = "reset my password"
+REQUESTS_PER_SECOND = re.compile(r"Requests/sec:\s+([\d.]+)")
+NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+ERRORS = re.compile(r"Socket errors:.*")
+
+# wrk posts the contact form's while-typing request as the page's script sends it.
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-CSRFToken"] = {token}
+wrk.headers["Cookie"] = {cookie}
+wrk.headers["Referer"] = {referer}
+"""
+
+
+def get(url: str, *, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def wait_for_suggestions(base: str, *, timeout: float = 120) -> dict:
+    """The first suggestion for QUERY, once the q2 cluster has built the index."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, _, body = get(f"{base}/api/v1/suggest?q={urllib.parse.quote(QUERY)}")
+        results = json.loads(body).get("results") or []
+        if results:
+            return results[0]
+        time.sleep(1)
+    raise SystemExit("The suggestion index was not built in time")
+
+
+def contact_typing_script(base: str, directory: Path) -> tuple[str, Path]:
+    """The contact form's suggestions URL and a wrk script posting one keystroke's request."""
+    _, headers, page = get(f"{base}/support/new/")
+    cookies = SimpleCookie()
+    for name, value in headers.items():
+        if name.lower() == "set-cookie":
+            cookies.load(value)
+    html = page.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    session = re.search(r'name="session" value="([^"]+)"', html).group(1)
+    template = re.search(r'data-suggest-url="([^"]+)"', html).group(1)
+    url = base + template.replace("00000000-0000-0000-0000-000000000000", session)
+    body = json.dumps({"subject": "", "description": QUERY, "email": "", "source_page": ""})
+    cookie = "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())
+    script = directory / "contact_typing.lua"
+    script.write_text(
+        POST_SCRIPT.format(
+            body=json.dumps(body),
+            token=json.dumps(cookies["csrftoken"].value if "csrftoken" in cookies else token),
+            cookie=json.dumps(cookie),
+            referer=json.dumps(f"{base}/support/new/"),
+        )
+    )
+    return url, script
+
+
+def run_wrk(url: str, *, seconds: int, connections: int, threads: int, script=None) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rate = REQUESTS_PER_SECOND.search(output)
+    failed = NON_2XX.search(output)
+    return {
+        "rate": float(rate.group(1)) if rate else 0.0,
+        "failed": int(failed.group(1)) if failed else 0,
+        "errors": (ERRORS.search(output) or [""])[0] if ERRORS.search(output) else "",
+    }
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        children += [int(child) for child in text]
+    return children
+
+
+def process_memory(pid: int) -> tuple[float, float]:
+    """Resident and proportional set size of a process, in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return fields["Rss"] / 1024, fields["Pss"] / 1024
+
+
+def pages(base: str, article_url: str) -> list[tuple[str, str]]:
+    article_path = urllib.parse.urlsplit(article_url).path
+    category_path = article_path.rstrip("/").rsplit("/", 1)[0] + "/"
+    return [
+        ("/healthz", f"{base}/healthz"),
+        ("search results page", f"{base}/search/?q={urllib.parse.quote(QUERY)}"),
+        ("GET /api/v1/suggest", f"{base}/api/v1/suggest?q={urllib.parse.quote(QUERY)}"),
+        ("/support/new/", f"{base}/support/new/"),
+        ("home page", f"{base}/"),
+        ("a category page", base + category_path),
+        ("an article page", base + article_path),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=BENCH_PORT)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk; make bench does)")
+
+    env = production_env(
+        port=args.port,
+        DATABASE_URL=args.database_url or BENCH_DATABASE_URL,
+        REDIS_URL=args.redis_url or BENCH_REDIS_URL,
+        **LOAD_TEST_LIMITS,
+    )
+    say("Preparing the production shape: migrate, collectstatic, demo content")
+    prepare(env, demo=True, quiet=True)
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        ProductionShape(env, port=args.port, log_dir=Path(scratch) / "logs") as shape,
+    ):
+        shape.start()
+        base = shape.url
+        article = wait_for_suggestions(base)
+        rows = [(name, url, None) for name, url in pages(base, article["url"])]
+        typing_url, typing_script = contact_typing_script(base, Path(scratch))
+        rows.insert(3, ("contact form POST while typing", typing_url, typing_script))
+        say(
+            f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s against "
+            f"gunicorn {shape.workers}x{shape.threads} on {base}"
+        )
+        results = []
+        for name, url, script in rows:
+            # Warm every process's caches first: the run measures the steady state.
+            run_wrk(url, seconds=2, connections=args.connections, threads=1, script=script)
+            result = run_wrk(
+                url,
+                seconds=args.seconds,
+                connections=args.connections,
+                threads=args.threads,
+                script=script,
+            )
+            results.append((name, result))
+        ceiling = results[0][1]["rate"] or 1.0
+        say("")
+        say(f"{'page':<34} {'req/s':>9} {'ratio to /healthz':>18} {'failed':>7}")
+        for name, result in results:
+            say(
+                f"{name:<34} {result['rate']:>9,.0f} {result['rate'] / ceiling:>18.3f} "
+                f"{result['failed']:>7}  {result['errors']}"
+            )
+        say("")
+        say("Memory of each web process after the run (MB): resident, proportional share")
+        for pid in _children(shape.web.pid):
+            rss, pss = process_memory(pid)
+            say(f"  pid {pid}: RSS {rss:,.1f}  PSS {pss:,.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
