@@ -63,10 +63,12 @@ def contact_session_get_or_start(
     key = browser_key_for(browser_session_key)
     owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
     if session_id:
-        existing = ContactSession.objects.filter(pk=session_id, **owner).first()
+        # One read, ownership checked on the row found: a second look-up could see a row that a
+        # concurrent first request of this same visitor committed in between, and mistake it.
+        existing = ContactSession.objects.filter(pk=session_id).first()
         if existing is not None:
-            return existing
-        if ContactSession.objects.filter(pk=session_id).exists():
+            if _started_by(existing, owner):
+                return existing
             session_id = None  # someone else's id: never reuse it
     fields = {
         "user": user if user and user.is_authenticated else None,
@@ -82,6 +84,12 @@ def contact_session_get_or_start(
         # A concurrent first request of the same visitor created it a moment ago: use theirs.
         existing = ContactSession.objects.filter(pk=session_id, **owner).first()
         return existing or ContactSession.objects.create(**fields)
+
+
+def _started_by(session: ContactSession, owner: dict) -> bool:
+    if "user" in owner:
+        return session.user_id == owner["user"].pk
+    return session.browser_key == owner["browser_key"]
 
 
 def contact_session_suggest(
