@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -166,6 +168,7 @@ class TicketOutputSerializer(serializers.Serializer):
         ]
 
 
+@method_decorator(never_cache, name="dispatch")
 class TicketListCreateView(APIView):
     """The signed-in customer's tickets; POST files a new one (send an Idempotency-Key)."""
 
@@ -231,7 +234,7 @@ class TicketListCreateView(APIView):
                 user=request.user,
                 browser_session_key=request.session.session_key,
             )
-        ticket, created = services.ticket_create(
+        ticket, created = services.ticket_submit(
             user=request.user,
             email=request.user.email,
             subject=values["subject"],
@@ -239,7 +242,7 @@ class TicketListCreateView(APIView):
             category=category,
             source_page=clean_text(values.get("source_page", ""))[:500],
             session=session,
-            idempotency_key=f"api:{request.user.pk}:{key}" if key else None,
+            submission=key or None,
         )
         return Response(
             TicketOutputSerializer(ticket).data,
@@ -247,6 +250,7 @@ class TicketListCreateView(APIView):
         )
 
 
+@method_decorator(never_cache, name="dispatch")
 class TicketDetailView(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -93,3 +93,13 @@ class ReplyForm(forms.Form):
         if not body:
             raise forms.ValidationError(_("Write a message first."))
         return body
+
+
+class NewLinkForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"), max_length=20, help_text=_("In your e-mails, like SUP-1234.")
+    )
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

@@ -110,7 +110,7 @@ class SuggestionShown(models.Model):
 
 
 class Organization(models.Model):
-    """A customer's company: its tier sets expectations; e-mail domain or assignment decides."""
+    """A customer's company: its tier sets expectations for the accounts assigned to it."""
 
     class Tier(models.TextChoices):
         FREE = "free", _("Free")
@@ -124,7 +124,10 @@ class Organization(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text=_("Customers whose address ends in @ this domain belong here, e.g. acme.com."),
+        help_text=_(
+            "The company's domain, e.g. acme.com, to find its customers. A typed address proves "
+            "nothing, so only members assigned below get this organization's tier."
+        ),
     )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.FREE)
     members = models.ManyToManyField(
@@ -132,7 +135,7 @@ class Organization(models.Model):
         blank=True,
         related_name="organizations",
         verbose_name=_("members"),
-        help_text=_("Customers assigned here whatever their e-mail domain."),
+        help_text=_("Customer accounts an admin has checked belong here: they get its tier."),
     )
 
     class Meta:
@@ -251,6 +254,9 @@ class Ticket(models.Model):
     )  # fmt: skip
     top_relative = models.FloatField(_("best relative score at filing"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # Who filed it (a hash of their account or browser): a submission key only finds a ticket
+    # its own filer filed, so a key seen elsewhere never opens someone else's ticket.
+    filer_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
@@ -266,12 +272,13 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["idempotency_key"],
+                fields=["filer_key", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
-                name="tickets_one_ticket_per_submission",
+                name="tickets_one_ticket_per_filers_submission",
             ),
         ]
         indexes = [
+            models.Index(fields=["filer_key", "created_at"]),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["resolved_at"]),
@@ -321,6 +328,18 @@ class TicketMessage(models.Model):
         return f"{self.ticket.reference} message {self.pk}"
 
 
+class TicketLink(models.Model):
+    """A personal link e-mailed to a customer without an account; only its hash is stored."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket link")
+
+
 class TicketEvent(models.Model):
     """The ticket's history: every status change and assignment, for the backlog metrics."""
 
@@ -366,6 +385,7 @@ class Notification(models.Model):
         TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved")
         TICKET_MERGED = "ticket_merged", _("Ticket merged")
         SLA_BREACHED = "sla_breached", _("SLA breached")
+        NEW_LINK = "new_link", _("New link to the ticket")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

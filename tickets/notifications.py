@@ -16,6 +16,9 @@ logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 MAX_ATTEMPTS = 8
 SEND_TASK = "tickets.tasks.send_notification"
+# E-mails to the customer that carry their personal link when they have no account.
+LINK_KINDS = {Kind.TICKET_RECEIVED, Kind.AGENT_REPLY, Kind.TICKET_RESOLVED, Kind.TICKET_MERGED,
+              Kind.NEW_LINK}  # fmt: skip
 LOST_TASK_AFTER = timedelta(minutes=2)  # never attempted this long after commit: task lost
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a worker that claimed an e-mail this long ago died
 
@@ -44,14 +47,15 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _render(notification: Notification) -> EmailMessage:
-    from .access import access_token
+    from .access import link_issue
 
     ticket = notification.ticket
+    needs_link = notification.kind in LINK_KINDS and not ticket.customer_id
     context = {
         "ticket": ticket,
         "message": notification.message,
         "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
-        "link_token": access_token(ticket),
+        "link_token": link_issue(ticket) if needs_link else "",
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
     subject = render_to_string(f"tickets/email/{notification.kind}_subject.txt", context)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<str:reference>/solved/", views.ticket_solved, name="solved"),
     path("t/<str:token>/", views.open_link, name="open-link"),
+    path("link/", views.new_link, name="new-link"),
 ]

@@ -9,13 +9,14 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kb.converters import parse_id
 from kb.selectors import live_articles
 
 from . import access, services, triage
-from .forms import ContactForm, ReplyForm
+from .forms import ContactForm, NewLinkForm, ReplyForm
 from .models import ContactSession, SupportSettings
 from .privacy import customer_data_export
 from .selectors import (
@@ -45,10 +46,14 @@ def _source_page(request) -> str:
     return request.GET.get("from") or request.headers.get("referer", "")
 
 
+@never_cache
 def contact_new(request):
     """GET: the form (resumed from a contact session). POST: check suggestions, then file."""
     if request.method == "POST":
         return _contact_submit(request)
+    # The browser gets its session now, so that the form's keys are bound to it from the first
+    # POST on: a retry of a POST whose answer was lost comes from the same filer.
+    _browser_key(request)
     resumed = contact_session_for_visitor(
         session_id=_uuid(request.GET.get("session")),
         user=request.user,
@@ -116,7 +121,7 @@ def _contact_submit(request):
         follow_up = _add_as_follow_up(request, data, session)
         if follow_up is not None:
             return follow_up
-    ticket, created = services.ticket_create(
+    ticket, created = services.ticket_submit(
         user=request.user,
         email=email,
         subject=data["subject"],
@@ -124,7 +129,7 @@ def _contact_submit(request):
         category=data.get("category"),
         source_page=data["source_page"],
         session=session,
-        idempotency_key=str(data["submission"]) if data.get("submission") else None,
+        submission=str(data["submission"]) if data.get("submission") else None,
     )
     return _show_filed(request, ticket, created=created)
 
@@ -154,7 +159,10 @@ def _add_as_follow_up(request, data, session):
 
 
 def _show_filed(request, ticket, *, created: bool):
-    access.remember_link(request.session, ticket)
+    # Only ever the filer's own ticket (services.ticket_submit scopes keys to the filer); an
+    # account sees its tickets anyway, a browser without one remembers this one.
+    if ticket.customer_id is None:
+        access.remember_filed(request.session, ticket)
     if created:
         messages.success(
             request,
@@ -164,6 +172,7 @@ def _show_filed(request, ticket, *, created: bool):
     return redirect("tickets:detail", reference=ticket.reference)
 
 
+@never_cache
 def contact_article(request, session_id, article_id: int):
     """A suggested article, opened from the contact flow, asking whether it answered."""
     session = _owned_session(request, session_id)
@@ -174,6 +183,7 @@ def contact_article(request, session_id, article_id: int):
     return render(request, "tickets/contact_article.html", context)
 
 
+@never_cache
 @require_POST
 def contact_deflect(request, session_id):
     session = _owned_session(request, session_id)
@@ -186,6 +196,7 @@ def contact_deflect(request, session_id):
     return redirect("tickets:thanks", session_id=session.pk)
 
 
+@never_cache
 def contact_thanks(request, session_id):
     session = _owned_session(request, session_id)
     if session.outcome != ContactSession.Outcome.DEFLECTED:
@@ -193,6 +204,7 @@ def contact_thanks(request, session_id):
     return render(request, "tickets/contact_thanks.html", {"session": session})
 
 
+@never_cache
 @login_required
 def my_data(request):
     """Download everything the portal holds about my requests (JSON)."""
@@ -203,12 +215,14 @@ def my_data(request):
     return response
 
 
+@never_cache
 @login_required
 def ticket_list(request):
     tickets = ticket_list_for_customer(user=request.user, session=request.session)
     return render(request, "tickets/ticket_list.html", {"tickets": tickets})
 
 
+@never_cache
 def ticket_detail(request, reference: str):
     ticket = ticket_for_customer(reference=reference, user=request.user, session=request.session)
     if ticket is None:
@@ -234,6 +248,7 @@ def ticket_detail(request, reference: str):
     )
 
 
+@never_cache
 @require_POST
 def ticket_solved(request, reference: str):
     ticket = ticket_for_customer(reference=reference, user=request.user, session=request.session)
@@ -246,10 +261,26 @@ def ticket_solved(request, reference: str):
     return redirect("tickets:detail", reference=ticket.reference)
 
 
+@never_cache
 def open_link(request, token: str):
     """The personal link e-mailed to a customer without an account."""
-    ticket = access.ticket_from_token(token)
-    if ticket is None:
+    link = access.link_from_token(token)
+    if link is None:  # unknown, revoked, expired, or an old-style signed link
         return render(request, "tickets/link_expired.html", status=404)
-    access.remember_link(request.session, ticket)
-    return HttpResponseRedirect(reverse("tickets:detail", args=(ticket.reference,)))
+    access.remember_link(request.session, link)
+    return HttpResponseRedirect(reverse("tickets:detail", args=(link.ticket.reference,)))
+
+
+@never_cache
+def new_link(request):
+    """Send me a new link: a fresh personal link by e-mail; the earlier ones stop working."""
+    form = NewLinkForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "tickets/link_request.html", {"form": form}, status=400)
+        services.ticket_link_resend(
+            reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
+        )
+        # The same answer whether or not anything matched: the page reveals no tickets.
+        return render(request, "tickets/link_request.html", {"form": form, "sent": True})
+    return render(request, "tickets/link_request.html", {"form": form})

@@ -236,14 +236,14 @@ class WidgetTicketView(WidgetView):
             source_page=_page(request, values),
         )  # fmt: skip
         customer = services.customer_account_for(email) if vouched else None
-        ticket, created = services.ticket_create(
+        ticket, created = services.ticket_submit(
             user=customer,
             email=email,
             subject=subject,
             description=description,
             source_page=session.source_page,
             session=session,
-            idempotency_key=f"widget:{values['submission']}" if values.get("submission") else None,
+            submission=str(values["submission"]) if values.get("submission") else None,
         )
         return Response(
             {"reference": ticket.reference, "as_account": customer is not None,

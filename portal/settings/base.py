@@ -232,6 +232,7 @@ RATE_LIMITS = {
     "tickets:new": os.environ.get("RATE_LIMIT_CONTACT", "20/hour"),
     "tickets:deflect": os.environ.get("RATE_LIMIT_DEFLECT", "30/min"),
     "tickets:detail": os.environ.get("RATE_LIMIT_REPLY", "30/hour"),
+    "tickets:new-link": os.environ.get("RATE_LIMIT_NEW_LINK", "10/hour"),
     "login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
     "signup": os.environ.get("RATE_LIMIT_SIGN_UP", "10/hour"),
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/hour"),

@@ -154,7 +154,7 @@ def test_portal_pages_carry_strict_security_headers(client, kb_root, production_
 
 
 def test_session_cookie_is_secure_and_http_only(client, kb_root, production_security):
-    client.get("/support/new/", **SECURE)
+    form = client.get("/support/new/", **SECURE)  # the form's keys are bound to the session
     csrf = client.cookies["csrftoken"].value
     response = client.post(
         "/api/v1/contact-sessions/7b0c8a66-3c1e-4a55-9a57-7f0e1d0f4a11/suggestions",
@@ -164,8 +164,8 @@ def test_session_cookie_is_secure_and_http_only(client, kb_root, production_secu
         **SECURE,
     )
     assert response.status_code == 200
-    assert response.cookies["sessionid"]["secure"]
-    assert response.cookies["sessionid"]["httponly"]
+    assert form.cookies["sessionid"]["secure"]
+    assert form.cookies["sessionid"]["httponly"]
 
 
 def test_django_admin_needs_nothing_inline(client, db, production_security):

@@ -74,11 +74,22 @@ def test_starting_priority_comes_from_tier_and_urgent_words_and_says_why(tier, t
 
 
 def test_a_new_ticket_gets_its_priority_from_the_customers_organization(customer):
-    Organization.objects.create(name="Acme", email_domain="example.com", tier="enterprise")
+    acme = Organization.objects.create(name="Acme", email_domain="example.com", tier="enterprise")
+    acme.members.add(customer)
     ticket = make_ticket(customer, subject="Site is down", description="Nothing loads")
     assert ticket.organization.name == "Acme"
     assert ticket.priority == "urgent"
     assert ticket.priority_reason.startswith("urgent: enterprise tier + 'site is down'")
+
+
+def test_a_typed_email_domain_alone_gives_no_tier_or_priority(customer, client):
+    Organization.objects.create(name="Big", email_domain="big.example", tier="enterprise")
+    file(client, "Question about reports", "How do I add a column?", email="anyone@big.example")
+    signed_up = make_user("someone@big.example")
+    make_ticket(signed_up, subject="Another question", description="Where is the export?")
+    for ticket in Ticket.objects.all():
+        assert ticket.organization is None
+        assert ticket.priority == "normal" and ticket.priority_reason == "normal: default"
 
 
 def test_assignment_by_membership_beats_the_email_domain(customer):

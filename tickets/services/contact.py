@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,23 @@ ABANDON_AFTER = timedelta(hours=24)
 
 def browser_key_for(session_key: str | None) -> str:
     return hashlib.sha256((session_key or "").encode()).hexdigest() if session_key else ""
+
+
+def filer_key_for(*, user=None, browser_key: str = "", email: str = "") -> str:
+    """Who is filing, as an opaque hash: their account, else their browser, else their address.
+
+    `browser_key` is already a hash of the browser's session (`ContactSession.browser_key`);
+    the address is the last resort, for the widget's visitors, who have neither.
+    """
+    if user is not None and user.is_authenticated:
+        who = f"user:{user.pk}"
+    elif browser_key:
+        who = f"browser:{browser_key}"
+    elif email.strip():
+        who = f"email:{email.strip().lower()}"
+    else:
+        return ""
+    return hashlib.sha256(who.encode()).hexdigest()
 
 
 def suggestion_query(subject: str, description: str) -> str:
@@ -46,17 +63,33 @@ def contact_session_get_or_start(
     key = browser_key_for(browser_session_key)
     owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
     if session_id:
-        existing = ContactSession.objects.filter(pk=session_id, **owner).first()
+        # One read, ownership checked on the row found: a second look-up could see a row that a
+        # concurrent first request of this same visitor committed in between, and mistake it.
+        existing = ContactSession.objects.filter(pk=session_id).first()
         if existing is not None:
-            return existing
-        if ContactSession.objects.filter(pk=session_id).exists():
+            if _started_by(existing, owner):
+                return existing
             session_id = None  # someone else's id: never reuse it
-    return ContactSession.objects.create(
-        **({"pk": session_id} if session_id else {}),
-        user=user if user and user.is_authenticated else None,
-        browser_key=key,
-        source_page=source_page[:500],
-    )
+    fields = {
+        "user": user if user and user.is_authenticated else None,
+        "browser_key": key,
+        "source_page": source_page[:500],
+    }
+    if not session_id:
+        return ContactSession.objects.create(**fields)
+    try:
+        with transaction.atomic():  # a savepoint: losing the race must not break the request
+            return ContactSession.objects.create(pk=session_id, **fields)
+    except IntegrityError:
+        # A concurrent first request of the same visitor created it a moment ago: use theirs.
+        existing = ContactSession.objects.filter(pk=session_id, **owner).first()
+        return existing or ContactSession.objects.create(**fields)
+
+
+def _started_by(session: ContactSession, owner: dict) -> bool:
+    if "user" in owner:
+        return session.user_id == owner["user"].pk
+    return session.browser_key == owner["browser_key"]
 
 
 def contact_session_suggest(

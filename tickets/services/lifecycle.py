@@ -12,7 +12,7 @@ from kb.services import learned_phrase_add
 from .. import notifications, sla, triage
 from ..gaps import without_contact_details
 from ..models import ContactSession, Organization, Ticket, TicketEvent, TicketMessage
-from .contact import suggestion_query
+from .contact import filer_key_for, suggestion_query
 
 LEARNED_DESCRIPTION_WORDS = 30
 Status, Resolution = Ticket.Status, Ticket.Resolution
@@ -36,14 +36,14 @@ def customer_account_for(email: str):
     return get_user_model().objects.filter(email__iexact=email, is_active=True).first()
 
 
-def organization_for(*, user, email: str) -> Organization | None:
-    """The customer's organization: assigned membership first, then the e-mail domain."""
-    if user is not None and user.is_authenticated:
-        assigned = user.organizations.order_by("pk").first()
-        if assigned is not None:
-            return assigned
-    domain = email.rpartition("@")[2].strip().lower()
-    return Organization.objects.filter(email_domain=domain).first() if domain else None
+def organization_for(*, user) -> Organization | None:
+    """The organization an admin assigned the customer's account to, if any.
+
+    Never the domain of an address: anyone can type one, and the tier sets priority and SLA.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    return user.organizations.order_by("pk").first()
 
 
 def ticket_create(
@@ -56,24 +56,32 @@ def ticket_create(
     source_page: str = "",
     session: ContactSession | None = None,
     idempotency_key: str | None = None,
+    filer_key: str = "",
 ) -> tuple[Ticket, bool]:
-    """File a ticket; the same submission (idempotency key or contact session) files it once."""
-    if idempotency_key:
-        existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    """File a ticket; the same submission (the filer's key, or contact session) files it once.
+
+    A key is scoped to its filer (`filer_key`, by default from the account, the contact
+    session's browser or the address): another filer's key finds nothing and files anew.
+    """
+    signed_in = user is not None and user.is_authenticated
+    customer_email = (user.email if signed_in else email).strip().lower()
+    filer_key = filer_key or filer_key_for(
+        user=user, browser_key=session.browser_key if session else "", email=customer_email
+    )
+    idempotency_key = (idempotency_key or None) if filer_key else None
+    existing = _filed_with_key(filer_key, idempotency_key)
+    if existing is not None:
+        return existing, False
     try:
         with transaction.atomic():
             if session is not None:
                 session = ContactSession.objects.select_for_update().get(pk=session.pk)
                 if session.outcome == ContactSession.Outcome.TICKET:
                     return Ticket.objects.get(contact_session=session), False
-            signed_in = user is not None and user.is_authenticated
-            customer_email = (user.email if signed_in else email).strip().lower()
             ticket = Ticket.objects.create(
                 customer=user if signed_in else None,
                 customer_email=customer_email,
-                organization=organization_for(user=user, email=customer_email),
+                organization=organization_for(user=user),
                 subject=subject.strip()[:200],
                 description=description.strip()[:20000],
                 category=category,
@@ -81,7 +89,8 @@ def ticket_create(
                 contact_session=session,
                 top_score=session.top_score if session else None,
                 top_relative=session.top_relative if session else None,
-                idempotency_key=idempotency_key or None,
+                idempotency_key=idempotency_key,
+                filer_key=filer_key,
             )
             _event(ticket, TicketEvent.Kind.CREATED, actor=ticket.customer, to_value=Status.NEW)
             _triage(ticket)
@@ -92,12 +101,18 @@ def ticket_create(
                 session.save()
             notifications.queue(ticket, notifications.Kind.TICKET_RECEIVED)
     except IntegrityError:
-        # A concurrent submission with the same key won the race: return its ticket.
-        existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()
-        if idempotency_key and existing is not None:
+        # A concurrent submission of the same filer with the same key won: return its ticket.
+        existing = _filed_with_key(filer_key, idempotency_key)
+        if existing is not None:
             return existing, False
         raise
     return ticket, True
+
+
+def _filed_with_key(filer_key: str, idempotency_key: str | None) -> Ticket | None:
+    if not idempotency_key:
+        return None
+    return Ticket.objects.filter(filer_key=filer_key, idempotency_key=idempotency_key).first()
 
 
 def learned_phrase_text(ticket: Ticket) -> str:

@@ -1,5 +1,7 @@
 """Follow-ups and merges: one conversation per problem, however often the customer writes."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import notifications
 from ..models import Ticket, TicketEvent, TicketMessage
+from .contact import filer_key_for
 from .lifecycle import Status, _event, _record_status, _set_status, _tell_assignee, _touch
 
 
@@ -14,8 +17,13 @@ from .lifecycle import Status, _event, _record_status, _set_status, _tell_assign
 def ticket_add_follow_up(
     *, ticket: Ticket, author, subject: str, description: str, idempotency_key: str | None = None
 ) -> TicketMessage:
-    """A new request that continues an open ticket: added to its thread instead of a new ticket."""
+    """A new request that continues an open ticket: added to its thread instead of a new ticket.
+
+    The submission key is scoped to its author, as a ticket's is to its filer.
+    """
     if idempotency_key:
+        scope = f"{filer_key_for(user=author)}:{idempotency_key}"
+        idempotency_key = hashlib.sha256(scope.encode()).hexdigest()
         existing = TicketMessage.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
