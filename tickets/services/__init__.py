@@ -25,6 +25,14 @@ from .lifecycle import (
     ticket_solved_by_customer,
 )
 from .merging import ticket_add_follow_up, tickets_merge
+from .notices import (
+    article_notices_wanted,
+    customer_preferences_get,
+    customer_preferences_set,
+    email_opt_out,
+    gap_article_notices_queue,
+)
+from .satisfaction import ticket_rate, ticket_rateable
 
 __all__ = [
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
@@ -32,5 +40,7 @@ __all__ = [
     "customer_account_for", "deflection_record", "learned_phrase_text", "organization_for",
     "suggestion_query", "ticket_add_follow_up", "ticket_assign", "ticket_create", "ticket_reply",
     "ticket_resolve", "ticket_set_category", "ticket_set_priority", "ticket_set_status",
-    "ticket_solved_by_customer", "tickets_merge",
+    "ticket_solved_by_customer", "tickets_merge", "article_notices_wanted",
+    "customer_preferences_get", "customer_preferences_set", "email_opt_out",
+    "gap_article_notices_queue", "ticket_rate", "ticket_rateable",
 ]  # fmt: skip
