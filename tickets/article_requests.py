@@ -14,6 +14,7 @@ from kb.services import category_get_or_create, kb_root_get, unique_child_slug
 
 from .gaps import without_contact_details
 from .models import ArticleRequest, Ticket
+from .services.notices import gap_article_notices_queue
 
 Status = ArticleRequest.Status
 EXAMPLES_IN_DRAFT = 8
@@ -108,11 +109,19 @@ def request_dismiss(*, request: ArticleRequest, editor, reason: str) -> ArticleR
     return request
 
 
+@transaction.atomic
 def requests_done_by_publishing(*, article: ArticlePage) -> int:
-    """Publishing the linked article completes its requests."""
-    return ArticleRequest.objects.filter(
-        article=article, status__in=[Status.OPEN, Status.IN_PROGRESS]
-    ).update(status=Status.DONE, done_at=timezone.now())
+    """Publishing the linked article completes its requests and tells the customers who asked."""
+    requests = list(
+        ArticleRequest.objects.select_for_update().filter(
+            article=article, status__in=[Status.OPEN, Status.IN_PROGRESS]
+        )
+    )
+    for request in requests:
+        request.status, request.done_at = Status.DONE, timezone.now()
+        request.save(update_fields=["status", "done_at", "updated_at"])
+        gap_article_notices_queue(request=request, article=article)
+    return len(requests)
 
 
 def request_pages(request: ArticleRequest, *, limit: int = 10) -> list[dict]:

@@ -91,6 +91,18 @@ def _charts(summary: dict) -> dict:
                 )
             ],
         ),  # fmt: skip
+        "satisfaction": charts.line_chart(
+            title=_("Customer satisfaction (CSAT): share of good ratings"),
+            labels=labels,
+            percent=True,
+            series=[
+                (
+                    _("Good ratings"),
+                    [row["rate"] for row in summary["satisfaction"]["rows"]],
+                    "satisfaction",
+                )
+            ],
+        ),  # fmt: skip
     }
 
 
@@ -129,12 +141,17 @@ def backlog_csv(request):
     response["Content-Disposition"] = f'attachment; filename="backlog-{stamp}.csv"'
     writer = csv.writer(response)
     writer.writerow(["period_start", "intake", "burn", "reopened", "net", "backlog_at_end",
-                     "deflected", "tickets_filed", "deflection_rate"])  # fmt: skip
-    for row, deflection in zip(summary["flow"], summary["deflection"]["rows"], strict=True):
+                     "deflected", "tickets_filed", "deflection_rate",
+                     "ratings_good", "ratings_bad", "csat"])  # fmt: skip
+    for row, deflection, csat in zip(
+        summary["flow"], summary["deflection"]["rows"], summary["satisfaction"]["rows"],
+        strict=True,
+    ):  # fmt: skip
         rate = deflection["rate"]
         writer.writerow([
             timezone.localtime(row["period"].start).date().isoformat(), row["intake"], row["burn"],
             row["reopened"], row["net"], row["backlog"], deflection["deflected"],
             deflection["filed"], "" if rate is None else f"{rate:.4f}",
+            csat["good"], csat["bad"], "" if csat["rate"] is None else f"{csat['rate']:.4f}",
         ])  # fmt: skip
     return response

@@ -15,7 +15,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from . import article_requests
 from .editor_forms import DismissForm, LinkArticleForm, RequestFilterForm, StartWritingForm
 from .models import ArticleRequest
-from .selectors import article_request_list
+from .selectors import article_request_list, customers_told
 
 BREADCRUMBS = [
     {"url": reverse_lazy("wagtailadmin_home"), "label": gettext_lazy("Home")},
@@ -71,6 +71,7 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
             pages=article_requests.request_pages(self.object),
             searches=self.object.searches.order_by("-count", "-day")[:20],
             can_change=self.request.user.has_perm("tickets.change_articlerequest"),
+            told=customers_told(self.object),
         )
         for name, form_class in self.forms.items():
             context.setdefault(f"{name}_form", form_class(prefix=name))

@@ -103,3 +103,30 @@ class NewLinkForm(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How did we do?"),
+        choices=[("good", _("Good, I'm satisfied")), ("bad", _("Bad, I'm not satisfied"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_comment(self):
+        return clean_text(self.cleaned_data["comment"])
+
+
+class PreferencesForm(forms.Form):
+    article_notices = forms.BooleanField(
+        label=_("E-mail me when an article answers a question I asked"),
+        help_text=_(
+            "When we write an article for a question no article answered, we tell you once."
+        ),
+        required=False,
+    )

@@ -393,6 +393,8 @@ def backlog_summary(
     *, weeks: int = 12, by: str = "week", segment: Segment | None = None, now=None
 ) -> dict:
     """Everything the dashboard, the API, the CSV and the weekly report show."""
+    from .satisfaction_metrics import satisfaction  # it builds on this module's helpers
+
     now = now or timezone.now()
     periods = make_periods(count=weeks if by == "week" else weeks * 7, by=by, now=now)
     rows = flow(periods, segment=segment)
@@ -408,6 +410,7 @@ def backlog_summary(
         "segments": segments(since=since),
         "service_times": service_times(since=since),
         "deflection": deflection(periods),
+        "satisfaction": satisfaction(periods, segment=segment),
         "sla": service_levels(periods, now=now),
         "auto_category": auto_category_accuracy(since=since),
         "pages": contacts_by_page(since=since),

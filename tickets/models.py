@@ -386,6 +386,7 @@ class Notification(models.Model):
         TICKET_MERGED = "ticket_merged", _("Ticket merged")
         SLA_BREACHED = "sla_breached", _("SLA breached")
         NEW_LINK = "new_link", _("New link to the ticket")
+        GAP_ARTICLE = "gap_article", _("Article written for the customer's question")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -397,6 +398,11 @@ class Notification(models.Model):
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A gap-article notice: the article to write whose article it announces.
+    article_request = models.ForeignKey(
+        "tickets.ArticleRequest", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notices",
+    )  # fmt: skip
     kind = models.CharField(max_length=24, choices=Kind.choices)
     recipient = models.EmailField()
     state = models.CharField(
@@ -411,6 +417,15 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("e-mail notification")
+        constraints = [
+            # A customer hears about the article written for their question once, however
+            # many of their tickets asked it and however often the article is republished.
+            models.UniqueConstraint(
+                fields=["article_request", "recipient"],
+                condition=Q(article_request__isnull=False),
+                name="tickets_one_gap_notice_per_address",
+            ),
+        ]
 
 
 class ArticleRequest(models.Model):
@@ -575,3 +590,58 @@ class WidgetOrigin(models.Model):
 
     def __str__(self):
         return self.origin
+
+
+class SatisfactionRating(models.Model):
+    """How the customer felt about a resolved ticket: good or bad, once, changeable."""
+
+    class Rating(models.TextChoices):
+        GOOD = "good", _("Good")
+        BAD = "bad", _("Bad")
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="satisfaction", verbose_name=_("ticket")
+    )
+    rating = models.CharField(_("rating"), max_length=8, choices=Rating.choices)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    # Who worked the ticket when it was rated, so reassigning it later keeps the credit.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("agent"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("rated"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+
+    def __str__(self):
+        return f"{self.ticket.reference}: {self.get_rating_display()}"
+
+
+class CustomerPreferences(models.Model):
+    """A signed-in customer's choice of optional e-mails (no row: the defaults)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_preferences"
+    )
+    article_notices = models.BooleanField(
+        _("e-mail me when an article answers a question I asked"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("customer e-mail preferences")
+        verbose_name_plural = _("customer e-mail preferences")
+
+
+class EmailOptOut(models.Model):
+    """An address that followed an unsubscribe link: it gets no optional e-mails."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)  # stored lower-case
+    created_at = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-mail opt-out")
+
+    def __str__(self):
+        return self.email

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from .models import Notification, Ticket, TicketMessage
+from .models import ArticleRequest, Notification, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -18,18 +19,26 @@ MAX_ATTEMPTS = 8
 SEND_TASK = "tickets.tasks.send_notification"
 # E-mails to the customer that carry their personal link when they have no account.
 LINK_KINDS = {Kind.TICKET_RECEIVED, Kind.AGENT_REPLY, Kind.TICKET_RESOLVED, Kind.TICKET_MERGED,
-              Kind.NEW_LINK}  # fmt: skip
+              Kind.NEW_LINK, Kind.GAP_ARTICLE}  # fmt: skip
+# E-mails a customer may refuse; the others are about their own request.
+OPTIONAL_KINDS = {Kind.GAP_ARTICLE}
 LOST_TASK_AFTER = timedelta(minutes=2)  # never attempted this long after commit: task lost
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a worker that claimed an e-mail this long ago died
 
 
 def queue(
-    ticket: Ticket, kind: str, *, message: TicketMessage | None = None, recipient: str = ""
+    ticket: Ticket,
+    kind: str,
+    *,
+    message: TicketMessage | None = None,
+    recipient: str = "",
+    article_request: ArticleRequest | None = None,
 ) -> Notification:
     """Record an e-mail owed, and send it once the surrounding transaction commits."""
     notification = Notification.objects.create(
-        ticket=ticket, kind=kind, message=message, recipient=recipient or ticket.customer_email
-    )
+        ticket=ticket, kind=kind, message=message, recipient=recipient or ticket.customer_email,
+        article_request=article_request,
+    )  # fmt: skip
     transaction.on_commit(lambda: _enqueue(notification))
     return notification
 
@@ -48,6 +57,7 @@ def _backoff(attempts: int) -> timedelta:
 
 def _render(notification: Notification) -> EmailMessage:
     from .access import link_issue
+    from .links import rating_token, unsubscribe_token
 
     ticket = notification.ticket
     needs_link = notification.kind in LINK_KINDS and not ticket.customer_id
@@ -57,7 +67,18 @@ def _render(notification: Notification) -> EmailMessage:
         "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
         "link_token": link_issue(ticket) if needs_link else "",
         "site_name": settings.WAGTAIL_SITE_NAME,
+        "article_request": notification.article_request,
+        "rating_token": rating_token(ticket),
+        "unsubscribe_token": unsubscribe_token(notification.recipient),
     }
+    headers = {"X-Deflect-Ticket": ticket.reference}
+    if notification.kind in OPTIONAL_KINDS:
+        # Mail clients show their own "unsubscribe" button for this (RFC 2369, RFC 8058).
+        url = context["base_url"] + reverse(
+            "tickets:unsubscribe", args=(context["unsubscribe_token"],)
+        )
+        headers.update({"List-Unsubscribe": f"<{url}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})  # fmt: skip
     subject = render_to_string(f"tickets/email/{notification.kind}_subject.txt", context)
     body = render_to_string(f"tickets/email/{notification.kind}.txt", context)
     return EmailMessage(
@@ -65,7 +86,7 @@ def _render(notification: Notification) -> EmailMessage:
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
-        headers={"X-Deflect-Ticket": ticket.reference},
+        headers=headers,
     )
 
 
@@ -81,7 +102,9 @@ def send(notification_id: int) -> bool:
     ).update(state=Notification.State.SENDING, claimed_at=now)
     if not claimed:
         return False  # already sent or being sent by another worker, or given up
-    notification = Notification.objects.select_related("ticket", "message").get(pk=notification_id)
+    notification = Notification.objects.select_related(
+        "ticket", "message", "article_request__article"
+    ).get(pk=notification_id)
     attempts = notification.attempts + 1
     try:
         _render(notification).send(fail_silently=False)

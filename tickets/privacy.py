@@ -3,14 +3,19 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ContactSession, Notification, Ticket, TicketMessage
+from .models import ContactSession, Notification, SatisfactionRating, Ticket, TicketMessage
 
 ERASED = "[erased]"
 
 
 def customer_data_export(*, user) -> dict:
     """Everything the portal holds about a customer's requests, as plain JSON types."""
-    tickets = Ticket.objects.filter(customer=user).prefetch_related("messages").order_by("pk")
+    tickets = (
+        Ticket.objects.filter(customer=user)
+        .select_related("satisfaction")
+        .prefetch_related("messages")
+        .order_by("pk")
+    )
     return {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -35,6 +40,7 @@ def customer_data_export(*, user) -> dict:
                     for m in t.messages.all()
                     if not m.internal
                 ],
+                "your_rating": _rating(t),
             }
             for t in tickets
         ],
@@ -43,6 +49,15 @@ def customer_data_export(*, user) -> dict:
             for s in ContactSession.objects.filter(user=user).order_by("created_at")
         ],
     }
+
+
+def _rating(ticket: Ticket) -> dict | None:
+    try:
+        rating = ticket.satisfaction
+    except SatisfactionRating.DoesNotExist:
+        return None
+    return {"rating": rating.rating, "comment": rating.comment,
+            "rated_at": rating.created_at.isoformat()}  # fmt: skip
 
 
 @transaction.atomic
@@ -61,6 +76,7 @@ def customer_erase(*, user) -> int:
         source_page="",
     )  # fmt: skip
     TicketMessage.objects.filter(ticket_id__in=ids, from_customer=True).update(body=ERASED)
+    SatisfactionRating.objects.filter(ticket_id__in=ids).exclude(comment="").update(comment=ERASED)
     Notification.objects.filter(ticket_id__in=ids).update(recipient=placeholder, last_error="")
     ContactSession.objects.filter(user=user).update(
         user=None, subject=ERASED, description=ERASED, email=""

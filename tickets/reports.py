@@ -93,6 +93,26 @@ def summary_to_dict(summary: dict) -> dict:
             ],  # fmt: skip
             "failed_searches": summary["deflection"]["failed_searches"],
         },
+        "satisfaction": _satisfaction_to_dict(summary["satisfaction"]),
+    }
+
+
+def _satisfaction_to_dict(csat: dict) -> dict:
+    return {
+        "rate": csat["rate"],
+        "good": csat["good"],
+        "bad": csat["bad"],
+        "by_period": [
+            {
+                "period_start": row["period"].start.isoformat(),
+                "good": row["good"],
+                "bad": row["bad"],
+                "rate": row["rate"],
+            }
+            for row in csat["rows"]
+        ],  # fmt: skip
+        "by_agent": csat["by_agent"],
+        "by_category": csat["by_category"],
     }
 
 

@@ -1,10 +1,18 @@
 """Reads of the support flow for customers' pages and the API."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .access import tickets_visible_to
-from .models import ArticleRequest, ContactSession, SuggestionShown, Ticket, TicketMessage
+from .models import (
+    ArticleRequest,
+    ContactSession,
+    Notification,
+    SuggestionShown,
+    Ticket,
+    TicketMessage,
+)
 from .services import browser_key_for
 
 
@@ -29,7 +37,7 @@ def ticket_for_customer(*, reference: str, user, session) -> Ticket | None:
         return None
     return (
         tickets_visible_to(user=user, session=session)
-        .select_related("resolved_article", "category")
+        .select_related("resolved_article", "category", "satisfaction")
         .filter(pk=pk)
         .first()
     )
@@ -56,8 +64,21 @@ def tickets_answered_by_articles(*, since) -> int:
     ).count()
 
 
+def _told_count():
+    """Gap-article e-mails sent for the outer request, as a subquery (no join, no GROUP BY)."""
+    sent = (
+        Notification.objects.filter(article_request=OuterRef("pk"), state=Notification.State.SENT)
+        .values("article_request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sent, output_field=IntegerField()), 0)
+
+
 def article_request_list(*, status: str | None, category_id: int | None):
-    requests = ArticleRequest.objects.select_related("category", "article", "assignee")
+    requests = ArticleRequest.objects.select_related("category", "article", "assignee").annotate(
+        customers_told=_told_count()
+    )
     if status:
         requests = requests.filter(status=status)
     if category_id:
@@ -76,3 +97,13 @@ def article_figures(*, article) -> list[tuple[str, int]]:
         (_("Deflections (“this solved it”)"), article.deflections.count()),
         (_("Tickets resolved with it"), article.resolved_tickets.count()),
     ]
+
+
+def customers_told(request: ArticleRequest) -> dict:
+    """How many addresses heard about the request's article, and how many e-mails are on the way."""
+    return Notification.objects.filter(article_request=request).aggregate(
+        told=Count("pk", filter=Q(state=Notification.State.SENT)),
+        waiting=Count(
+            "pk", filter=Q(state__in=[Notification.State.PENDING, Notification.State.SENDING])
+        ),
+    )

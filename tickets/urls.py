@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import preference_views, satisfaction_views, views
 
 app_name = "tickets"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("my-data/", views.my_data, name="my-data"),
     path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<str:reference>/solved/", views.ticket_solved, name="solved"),
+    path("tickets/<str:reference>/rate/", satisfaction_views.ticket_rate, name="rate"),
     path("t/<str:token>/", views.open_link, name="open-link"),
     path("link/", views.new_link, name="new-link"),
+    path("rate/<str:token>/", satisfaction_views.rate_by_link, name="rate-link"),
+    path("preferences/", preference_views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", preference_views.unsubscribe, name="unsubscribe"),
 ]

@@ -226,6 +226,8 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 # How long the link e-mailed to a customer without an account opens their ticket (seconds).
 TICKET_LINK_MAX_AGE = int(os.environ.get("TICKET_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
+# How long the "how did we do?" links in a resolution e-mail work (seconds).
+RATING_LINK_MAX_AGE = int(os.environ.get("RATING_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
 
 # Posts per client address and per account, by URL name (see portal/ratelimit.py).
 RATE_LIMITS = {
@@ -237,6 +239,9 @@ RATE_LIMITS = {
     "signup": os.environ.get("RATE_LIMIT_SIGN_UP", "10/hour"),
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/hour"),
     "kb:feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/min"),
+    "tickets:rate": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
+    "tickets:rate-link": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
+    "tickets:unsubscribe": os.environ.get("RATE_LIMIT_UNSUBSCRIBE", "30/hour"),
 }
 # Behind a proxy that sets X-Forwarded-For (and strips any the client sent), trust it.
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR")

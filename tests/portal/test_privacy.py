@@ -65,3 +65,19 @@ def test_staff_accounts_are_not_erased_by_the_customer_action(agent):
         {"action": "erase_personal_data", "_selected_action": [agent.pk]},
     )
     assert User.objects.filter(pk=agent.pk).exists()
+
+
+def test_a_customers_rating_is_in_their_download_and_its_comment_is_erased_with_them(
+    customer, agent
+):
+    from tickets.privacy import customer_erase
+    from tickets.services import ticket_rate, ticket_resolve
+
+    ticket = make_ticket(customer)
+    ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.NOT_KB)
+    ticket_rate(ticket=ticket, rating="bad", comment="Jo Bloggs was kept waiting")
+    data = json.loads(signed_in(customer).get("/support/my-data/").content)
+    assert data["tickets"][0]["your_rating"]["comment"] == "Jo Bloggs was kept waiting"
+    customer_erase(user=customer)
+    ticket.refresh_from_db()
+    assert (ticket.satisfaction.rating, ticket.satisfaction.comment) == ("bad", "[erased]")

@@ -41,7 +41,7 @@ def test_managers_and_agents_see_the_dashboard_with_charts_and_linked_numbers(
     for user in (manager, agent):
         html = signed_in(user).get(DASHBOARD).content.decode()
         assert 'data-testid="verdict">Backlog grew by 3 this week: intake 3, burn 0.' in html
-        assert html.count('<svg class="deflect-chart"') == 4
+        assert html.count('<svg class="deflect-chart"') == 5  # with CSAT beside deflection
         assert 'role="img"' in html and "<title" in html
         assert 'data-testid="backlog-now">4<' in html and 'data-testid="zombie-count">1<' in html
         assert "/django-admin/tickets/ticket/?queue=open" in html

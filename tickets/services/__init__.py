@@ -27,14 +27,24 @@ from .lifecycle import (
 )
 from .links import ticket_link_resend
 from .merging import ticket_add_follow_up, tickets_merge
+from .notices import (
+    article_notices_wanted,
+    customer_preferences_get,
+    customer_preferences_set,
+    email_opt_out,
+    gap_article_notices_queue,
+)
+from .satisfaction import ticket_rate, ticket_rateable
 from .submissions import ticket_submit
 
 __all__ = [
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
-    "customer_account_for", "deflection_record", "filer_key_for", "learned_phrase_text",
-    "organization_for", "suggestion_query", "ticket_add_follow_up", "ticket_assign",
-    "ticket_create", "ticket_link_resend", "ticket_reply", "ticket_resolve", "ticket_set_category",
+    "article_notices_wanted", "customer_account_for", "customer_preferences_get",
+    "customer_preferences_set", "deflection_record", "email_opt_out", "filer_key_for",
+    "gap_article_notices_queue", "learned_phrase_text", "organization_for", "suggestion_query",
+    "ticket_add_follow_up", "ticket_assign", "ticket_create", "ticket_link_resend", "ticket_rate",
+    "ticket_rateable", "ticket_reply", "ticket_resolve", "ticket_set_category",
     "ticket_set_priority", "ticket_set_status", "ticket_solved_by_customer", "ticket_submit",
     "tickets_merge",
 ]  # fmt: skip
