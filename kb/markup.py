@@ -33,7 +33,14 @@ ALLOWED_TAGS = {
     "th",
     "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "pre": {"class"}}
+# "*": on every tag. The sanitiser allows lang and title everywhere unless told otherwise, so the
+# list says so rather than leave the allow-list wider than it reads.
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "title"},
+    "a": {"href", "title"},
+    "code": {"class"},
+    "pre": {"class"},
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 CODE_LANGUAGES = {"text", "bash", "json", "python", "javascript", "html", "sql"}
 CALLOUT_PREFIX = re.compile(r"^\s*(note|tip|warning|important|caution)\s*:\s*", re.IGNORECASE)
