@@ -67,14 +67,26 @@ def to_safe_html(body: str) -> str:
     return sanitise_html(source)
 
 
-def sanitise_html(fragment: str) -> str:
+# What Wagtail itself writes into stored rich text: an internal link names its page or document
+# (<a linktype="page" id="3">, made a plain link when shown) and each block carries a key that
+# editors' comments point at. Bodies re-sanitised where they are stored keep them.
+WAGTAIL_SOURCE_ATTRIBUTES = {
+    **ALLOWED_ATTRIBUTES,
+    "*": ALLOWED_ATTRIBUTES["*"] | {"data-block-key"},
+    "a": ALLOWED_ATTRIBUTES["a"] | {"linktype", "id"},
+}
+
+
+def sanitise_html(fragment: str, *, keep_wagtail_references: bool = False) -> str:
     """HTML reduced to the allow-list; the last step before rich text is stored or shown."""
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=WAGTAIL_SOURCE_ATTRIBUTES if keep_wagtail_references else ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         clean_content_tags={"script", "style"},
+        # Stored sources are left without rel: only what is shown needs it.
+        link_rel=None if keep_wagtail_references else "noopener noreferrer",
     )
 
 
@@ -175,30 +187,34 @@ def html_to_blocks(fragment: str) -> list[dict]:
     return sanitise_blocks(blocks)
 
 
-def _sanitise_value(kind: str, value):
+def _sanitise_value(kind: str, value, clean):
     if kind == "text":
-        return sanitise_html(value or "")
+        return clean(value or "")
     if kind == "steps":
         steps = value.get("steps") or []
         return {
             **value,
             "steps": [
-                {**step, "value": sanitise_html(step.get("value") or "")}
+                {**step, "value": clean(step.get("value") or "")}
                 if isinstance(step, dict)
-                else sanitise_html(step or "")
+                else clean(step or "")
                 for step in steps
             ],
         }
     if kind == "callout":
-        return {**value, "text": sanitise_html(value.get("text") or "")}
+        return {**value, "text": clean(value.get("text") or "")}
     # Code, titles, captions and choices are plain text: templates escape them when shown.
     return value
 
 
-def sanitise_blocks(raw_blocks: list[dict]) -> list[dict]:
+def sanitise_blocks(raw_blocks: list[dict], *, keep_wagtail_references: bool = False) -> list[dict]:
     """Raw StreamField data with the rich text of every block reduced to the allow-list."""
+
+    def clean(fragment: str) -> str:
+        return sanitise_html(fragment, keep_wagtail_references=keep_wagtail_references)
+
     return [
-        {**block, "value": _sanitise_value(block.get("type"), block.get("value"))}
+        {**block, "value": _sanitise_value(block.get("type"), block.get("value"), clean)}
         for block in raw_blocks
     ]
 

@@ -8,11 +8,12 @@ from kb import markup
 
 def resanitise_stored_bodies(apps, schema_editor):
     """Bodies imported before every block was sanitised last may hold live tags in their steps
-    and callouts; reduce their rich text to the allow-list (templates also do it when showing)."""
+    and callouts; reduce their rich text to the allow-list (templates also do it when showing),
+    keeping what Wagtail writes itself: editors' links to pages and their comments' anchors."""
     ArticlePage = apps.get_model("kb", "ArticlePage")
     for page in ArticlePage.objects.only("pk", "body").iterator():
         raw = list(page.body.raw_data)
-        cleaned = markup.sanitise_blocks(raw)
+        cleaned = markup.sanitise_blocks(raw, keep_wagtail_references=True)
         if cleaned != raw:
             ArticlePage.objects.filter(pk=page.pk).update(body=cleaned)
 

@@ -83,11 +83,18 @@ def test_rich_text_stored_unsanitised_is_sanitised_when_shown(client):
     assert "intro" in html and "ok" in html
 
 
-def test_the_data_migration_resanitises_stored_bodies():
+def test_the_data_migration_resanitises_stored_bodies_and_keeps_editors_links(client):
     migration = importlib.import_module("kb.migrations.0007_article_text_blocks_render_sanitised")
+    target = make_article("Reset your password", "How to reset it.")
     article = make_article("Old import", "placeholder")
-    _store_raw_body(article, UNSAFE_STORED)
+    editors_text = (
+        f'<p data-block-key="k1">See <a linktype="page" id="{target.pk}">the reset guide</a></p>'
+    )
+    _store_raw_body(article, [*UNSAFE_STORED, {"type": "text", "value": editors_text, "id": "e"}])
     migration.resanitise_stored_bodies(apps, None)
     stored = str(list(ArticlePage.objects.get(pk=article.pk).body.raw_data))
     assert "<img" not in stored and "<meta" not in stored and "<script" not in stored
     assert "intro" in stored and "ok" in stored
+    assert editors_text in stored  # what Wagtail wrote itself is left as it was
+    html = _article_body_html(client, article)
+    assert f'href="{target.url}"' in html and "the reset guide</a>" in html
