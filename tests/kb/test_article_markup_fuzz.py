@@ -1,4 +1,5 @@
-"""Property: no imported body, HTML or Markdown, renders a tag or attribute outside the allow-list.
+"""Property: no imported body (HTML or Markdown) and no stored body renders a tag or attribute
+outside the allow-list.
 
 The examples are the same on every run (derandomised) so that a red build means the change broke
 something; `make fuzz` draws new ones, and many more (MARKUP_EXAMPLES, MARKUP_EXPLORE=1)."""
@@ -195,3 +196,33 @@ def test_no_imported_html_body_renders_markup_outside_the_allow_list(body):
 @given(body=markdown_bodies())
 def test_no_imported_markdown_body_renders_markup_outside_the_allow_list(body):
     _assert_only_allowed_markup(body)
+
+
+@st.composite
+def stored_bodies(draw) -> list[dict]:
+    """Raw StreamField data as anything might have stored it, sanitised or not."""
+    hostile_html = st.lists(st.one_of(st.sampled_from(HOSTILE), words), min_size=1, max_size=4)
+    html = hostile_html.map("".join)
+    choices = [
+        st.builds(lambda value: {"type": "text", "value": value}, html),
+        st.builds(
+            lambda title, steps: {"type": "steps", "value": {"title": title, "steps": steps}},
+            html,
+            st.lists(html, min_size=1, max_size=3),
+        ),
+        st.builds(
+            lambda kind, text: {"type": "callout", "value": {"kind": kind, "text": text}},
+            st.sampled_from(["note", "tip", "warning"]),
+            html,
+        ),
+        st.builds(lambda code: {"type": "code", "value": {"language": "html", "code": code}}, html),
+    ]
+    return draw(st.lists(st.one_of(choices), min_size=1, max_size=4))
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(raw_blocks=stored_bodies())
+def test_no_stored_body_renders_markup_outside_the_allow_list(raw_blocks):
+    rendered = _render_body(raw_blocks)
+    assert _outside_allow_list(rendered, RENDERED_ATTRIBUTES) == [], rendered
