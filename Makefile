@@ -57,10 +57,13 @@ format: install-dev
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
 
-# New, random API requests by the thousand (make test runs the same few each time).
+# New, random API requests by the thousand and new imported article bodies (make test runs the
+# same few each time). MARKUP_EXAMPLES: bodies per test, HTML and Markdown.
 FUZZ_EXAMPLES ?= 200
+MARKUP_EXAMPLES ?= 2000
 fuzz: install-dev
 	SCHEMATHESIS_EXPLORE=1 SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/portal/test_schemathesis.py
+	MARKUP_EXPLORE=1 MARKUP_EXAMPLES=$(MARKUP_EXAMPLES) $(PY) -m pytest -q tests/kb/test_article_markup_fuzz.py
 
 # The production shape on this machine: gunicorn + WhiteNoise, PostgreSQL and Redis on
 # 127.0.0.1, a q2 cluster; Ctrl-C stops all. See docs/reliability.md.

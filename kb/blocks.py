@@ -70,7 +70,9 @@ class FigureBlock(blocks.StructBlock):
 
 
 class ArticleBodyBlock(blocks.StreamBlock):
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Rich text"))
+    text = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, label=_("Rich text"), template="kb/blocks/text.html"
+    )
     steps = StepsBlock()
     callout = CalloutBlock()
     code = CodeBlock()

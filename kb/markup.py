@@ -33,7 +33,15 @@ ALLOWED_TAGS = {
     "th",
     "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "pre": {"class"}}
+# "*": on every tag. The sanitiser allows lang and title everywhere unless told otherwise, so the
+# list says so rather than leave the allow-list wider than it reads.
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "title"},
+    "a": {"href", "title"},
+    "code": {"class"},
+    "pre": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
 CODE_LANGUAGES = {"text", "bash", "json", "python", "javascript", "html", "sql"}
 CALLOUT_PREFIX = re.compile(r"^\s*(note|tip|warning|important|caution)\s*:\s*", re.IGNORECASE)
 LOOKS_LIKE_HTML = re.compile(
@@ -56,17 +64,36 @@ def to_safe_html(body: str) -> str:
         ).replace("&amp;lt;", "&lt;")
     for level in ("h1", "H1"):
         source = source.replace(f"<{level}", "<h2").replace(f"</{level}>", "</h2>")
+    return sanitise_html(source)
+
+
+# What Wagtail itself writes into stored rich text: an internal link names its page or document
+# (<a linktype="page" id="3">, made a plain link when shown) and each block carries a key that
+# editors' comments point at. Bodies re-sanitised where they are stored keep them.
+WAGTAIL_SOURCE_ATTRIBUTES = {
+    **ALLOWED_ATTRIBUTES,
+    "*": ALLOWED_ATTRIBUTES["*"] | {"data-block-key"},
+    "a": ALLOWED_ATTRIBUTES["a"] | {"linktype", "id"},
+}
+
+
+def sanitise_html(fragment: str, *, keep_wagtail_references: bool = False) -> str:
+    """HTML reduced to the allow-list; the last step before rich text is stored or shown."""
     return nh3.clean(
-        source,
+        fragment,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        attributes=WAGTAIL_SOURCE_ATTRIBUTES if keep_wagtail_references else ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
         clean_content_tags={"script", "style"},
+        # Stored sources are left without rel: only what is shown needs it.
+        link_rel=None if keep_wagtail_references else "noopener noreferrer",
     )
 
 
 def _inner_html(tag: Tag) -> str:
-    return "".join(str(child) for child in tag.contents).strip()
+    # decode_contents() re-escapes text nodes; str() of a text node would turn an escaped
+    # "&lt;img onerror=…&gt;" back into a live tag.
+    return tag.decode_contents().strip()
 
 
 def _block(block_type: str, value) -> dict:
@@ -128,8 +155,9 @@ def _wrap_paragraph(fragment: str) -> str:
     return fragment if BLOCK_START.match(fragment) else f"<p>{fragment}</p>"
 
 
-def html_to_blocks(safe_html: str) -> list[dict]:
-    """Split sanitised HTML into StreamField blocks: code, ordered steps, callouts, rich text."""
+def html_to_blocks(fragment: str) -> list[dict]:
+    """Split HTML into StreamField blocks (code, ordered steps, callouts, rich text), built from
+    the sanitised tree and with every block value sanitised again as the last step."""
     blocks: list[dict] = []
     pending: list[str] = []
 
@@ -139,7 +167,7 @@ def html_to_blocks(safe_html: str) -> list[dict]:
             blocks.append(_block("text", text))
         pending.clear()
 
-    for node in BeautifulSoup(safe_html, "html.parser").contents:
+    for node in BeautifulSoup(sanitise_html(fragment), "html.parser").contents:
         if isinstance(node, NavigableString):
             if node.strip():
                 pending.append(f"<p>{html.escape(str(node).strip())}</p>")
@@ -156,7 +184,39 @@ def html_to_blocks(safe_html: str) -> list[dict]:
         else:
             pending.append(str(node))
     flush()
-    return blocks
+    return sanitise_blocks(blocks)
+
+
+def _sanitise_value(kind: str, value, clean):
+    if kind == "text":
+        return clean(value or "")
+    if kind == "steps":
+        steps = value.get("steps") or []
+        return {
+            **value,
+            "steps": [
+                {**step, "value": clean(step.get("value") or "")}
+                if isinstance(step, dict)
+                else clean(step or "")
+                for step in steps
+            ],
+        }
+    if kind == "callout":
+        return {**value, "text": clean(value.get("text") or "")}
+    # Code, titles, captions and choices are plain text: templates escape them when shown.
+    return value
+
+
+def sanitise_blocks(raw_blocks: list[dict], *, keep_wagtail_references: bool = False) -> list[dict]:
+    """Raw StreamField data with the rich text of every block reduced to the allow-list."""
+
+    def clean(fragment: str) -> str:
+        return sanitise_html(fragment, keep_wagtail_references=keep_wagtail_references)
+
+    return [
+        {**block, "value": _sanitise_value(block.get("type"), block.get("value"), clean)}
+        for block in raw_blocks
+    ]
 
 
 BLOCK_TAGS = ["p", "li", "h2", "h3", "h4", "pre", "blockquote", "tr", "div", "ul", "ol", "table"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -55,6 +55,13 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 240))
 
 
+def _render_text(template_name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: subjects and bodies carry what the
+    customer typed ("Can't", "<b>") as typed, not as &#x27; and &lt;b&gt;."""
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
 def _render(notification: Notification) -> EmailMessage:
     from .access import link_issue
     from .links import rating_token, unsubscribe_token
@@ -79,8 +86,8 @@ def _render(notification: Notification) -> EmailMessage:
         )
         headers.update({"List-Unsubscribe": f"<{url}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})  # fmt: skip
-    subject = render_to_string(f"tickets/email/{notification.kind}_subject.txt", context)
-    body = render_to_string(f"tickets/email/{notification.kind}.txt", context)
+    subject = _render_text(f"tickets/email/{notification.kind}_subject.txt", context)
+    body = _render_text(f"tickets/email/{notification.kind}.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split())[:200],  # one line: no header injection
         body=body,

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "portal.ratelimit.RateLimitMiddleware",
+    "portal.admin_ids.AdminIdMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

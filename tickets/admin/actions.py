@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -10,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from kb.converters import parse_id
 from kb.models import ArticlePage
 
 from .. import services
@@ -35,7 +37,10 @@ class TicketWorkMixin:
         ]
 
     def assign_to_me_view(self, request, object_id):
-        ticket = get_object_or_404(Ticket, pk=object_id)
+        pk = parse_id(object_id)  # "x" or a number past 64 bits is no ticket, not a 500
+        if pk is None:
+            raise Http404
+        ticket = get_object_or_404(Ticket, pk=pk)
         if request.method != "POST" or not self.has_change_permission(request, ticket):
             raise PermissionDenied
         services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
