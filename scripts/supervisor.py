@@ -132,8 +132,8 @@ class Supervisor:
             if rapid >= self.max_rapid_deaths:
                 self.gave_up = child.name
                 self.report(
-                    f"{child.name} exited with {code}, its {rapid}th exit within "
-                    f"{self.rapid_window:.0f}s: giving up and stopping everything"
+                    f"{child.name} exited with {code}: {rapid} exits within "
+                    f"{self.rapid_window:.0f}s, giving up and stopping everything"
                 )
                 return False
             delay = min(self.first_delay * 2 ** (rapid - 1), self.max_delay)
