@@ -73,12 +73,12 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def ping(self) -> bool:
-        import redis
-
+        # A bare PING: redis-py's client retries a refused connection for seconds.
         try:
-            client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=1)
-            return bool(client.ping())
-        except redis.RedisError:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
             return False
 
     def start(self) -> "PrivateRedis":
