@@ -66,7 +66,8 @@ fuzz: install-dev
 	MARKUP_EXPLORE=1 MARKUP_EXAMPLES=$(MARKUP_EXAMPLES) $(PY) -m pytest -q tests/kb/test_article_markup_fuzz.py
 
 # The production shape on this machine: gunicorn + WhiteNoise, PostgreSQL and Redis on
-# 127.0.0.1, a q2 cluster; Ctrl-C stops all. See docs/reliability.md.
+# 127.0.0.1, a q2 cluster; a process that dies is restarted; Ctrl-C stops all within seconds.
+# See docs/reliability.md.
 .PHONY: serve-prod load faults bench
 serve-prod: install
 	$(PY) scripts/prodshape.py --host $(HOST) --port $(PORT) $(SERVE_PROD_ARGS)
@@ -77,8 +78,9 @@ DURATION ?= 60
 load: install-dev
 	$(PY) scripts/loadtest.py http://$(HOST):$(PORT) --customers $(CUSTOMERS) --seconds $(DURATION)
 
-# Each fault script starts its own production shape on port 8010, injects one fault under load
-# and verifies nothing was lost; Redis and PostgreSQL are left running.
+# Each fault script starts its own Redis, PostgreSQL cluster (private ports, temporary directory)
+# and production shape on port 8010, injects one fault under load and verifies nothing was
+# lost. The machine's shared Redis (6379) and PostgreSQL (5432) are never touched.
 faults: install-dev
 	$(PY) scripts/faults/run_all.py
 

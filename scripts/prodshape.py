@@ -1,6 +1,7 @@
 """The production shape on one machine: gunicorn + WhiteNoise, PostgreSQL, Redis, a q2 cluster.
 
-`make serve-prod` runs `python scripts/prodshape.py`; the load and fault scripts import
+`make serve-prod` runs `python scripts/prodshape.py`, which supervises both (scripts/supervisor.py:
+a dead one is restarted, the other keeps running); the load and fault scripts import
 `ProductionShape` to start, kill and restart the same processes with the same environment.
 """
 
@@ -16,6 +17,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.supervisor import Supervisor, stop_process_groups  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
@@ -28,6 +34,9 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 # 2 cores: 4 processes keep both busy while some wait on PostgreSQL or Redis, and 2 threads
 # each let a process overlap that waiting without the memory of more processes.
 DEFAULT_WORKERS, DEFAULT_THREADS = 4, 2
+# A request here takes well under a second: 4 s lets those in flight finish on a stop, and keeps
+# Ctrl-C prompt (the supervisor kills what is still running 6 s after SIGTERM).
+GRACEFUL_TIMEOUT = 4
 
 
 # Every simulated customer of a loopback load run comes from 127.0.0.1: raise the per-client
@@ -163,7 +172,7 @@ class ProductionShape:
                 "--worker-class=gthread",
                 f"--threads={self.threads}",
                 "--timeout=30",
-                "--graceful-timeout=20",
+                f"--graceful-timeout={GRACEFUL_TIMEOUT}",
                 "--keep-alive=5",
                 "--worker-tmp-dir=/dev/shm",
                 "--error-logfile=-",
@@ -181,17 +190,20 @@ class ProductionShape:
         self.start_web()
         self.wait_healthy(timeout=wait)
 
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
     def wait_healthy(self, *, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.web is not None and self.web.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.web.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if self.healthy():
+                return
             time.sleep(0.3)
         raise RuntimeError(f"{self.url}/healthz did not answer 200 within {timeout:.0f}s")
 
@@ -209,28 +221,11 @@ class ProductionShape:
         if self.worker is not None:
             self.worker.wait()
 
-    @staticmethod
-    def _stop(process: subprocess.Popen | None, *, timeout: float = 25) -> None:
-        if process is None:
-            return
-        ProductionShape._signal_group(process, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            ProductionShape._signal_group(process, signal.SIGKILL)
-            process.wait()
-        # Children a dying parent left behind in its group.
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
     def stop_worker(self) -> None:
-        self._stop(self.worker)
+        stop_process_groups({"qcluster": self.worker})
 
     def stop(self) -> None:
-        self._stop(self.web)
-        self._stop(self.worker)
+        stop_process_groups({"gunicorn": self.web, "qcluster": self.worker})
 
     def __enter__(self) -> "ProductionShape":
         return self
@@ -264,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     shape = ProductionShape(
         env, host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
+    supervisor = Supervisor({"qcluster": shape.start_worker, "gunicorn": shape.start_web})
     stopping = False
 
     def stop(signum, frame):
@@ -272,22 +268,22 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    try:
-        shape.start()
-        say(
-            f"Production shape on {shape.url}/ : gunicorn {args.workers} workers x "
-            f"{args.threads} threads, q2 cluster, PostgreSQL {urlsplit(env['DATABASE_URL']).path}, "
-            f"Redis {urlsplit(env['REDIS_URL']).path}. Ctrl-C stops all."
-        )
-        while not stopping:
-            if shape.web.poll() is not None or shape.worker.poll() is not None:
-                say("A process exited; stopping the others.")
-                return 1
-            time.sleep(0.3)
-    finally:
-        shape.stop()
-        say("Stopped gunicorn and the q2 cluster.")
-    return 0
+    announced = False
+
+    def announce_once_healthy() -> None:
+        nonlocal announced
+        if not announced and shape.healthy():
+            announced = True
+            say(
+                f"Production shape on {shape.url}/ : gunicorn {args.workers} workers x "
+                f"{args.threads} threads, q2 cluster, PostgreSQL "
+                f"{urlsplit(env['DATABASE_URL']).path}, Redis {urlsplit(env['REDIS_URL']).path}. "
+                "A process that dies is restarted; Ctrl-C stops all."
+            )
+
+    status = supervisor.run(stopping=lambda: stopping, on_poll=announce_once_healthy)
+    say("Stopped gunicorn and the q2 cluster.")
+    return status
 
 
 if __name__ == "__main__":

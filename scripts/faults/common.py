@@ -1,7 +1,9 @@
 """What the fault scripts share: their own production shape, load beside a fault, the verdict.
 
-A fault run never touches `make serve-prod`'s data: it uses the database `deflect_faults`,
-Redis db 2 and port 8010, and empties its Redis db first so that each run starts alike.
+A fault run touches nothing anything else uses: it starts its own Redis and its own PostgreSQL
+cluster on private ports (scripts/faults/services.py; the shared 6379 and 5432 are refused),
+creates the database `deflect_faults` there, and serves on port 8010. Each run starts alike,
+from a fresh cluster and an empty Redis.
 """
 
 import asyncio
@@ -11,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -18,6 +21,7 @@ import redis
 if __package__ in (None, "") or __package__ == "faults":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from scripts.faults.services import PrivatePostgres, PrivateRedis, refuse_shared  # noqa: E402
 from scripts.loadtest import Stats, print_table, run_customers  # noqa: E402
 from scripts.prodshape import (  # noqa: E402
     LOAD_TEST_LIMITS,
@@ -31,35 +35,64 @@ from scripts.prodshape import (  # noqa: E402
 from scripts.verify import Ledger, connect, report_lines, verify  # noqa: E402
 
 HOST, PORT = "127.0.0.1", 8010
-DATABASE_URL = "postgres://postgres@127.0.0.1:5432/deflect_faults"
-REDIS_URL = "redis://127.0.0.1:6379/2"
+DATABASE = "deflect_faults"
 SMTP_PORT = 2526
 TASK_QUEUE_KEY = "django_q:deflect:q"  # django-q2's Redis list for the cluster named "deflect"
 OUTPUT = ROOT / "var" / "faults"
 
 
-def fault_env(**overrides) -> dict:
-    return production_env(
-        host=HOST,
-        port=PORT,
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        **LOAD_TEST_LIMITS,
-        **overrides,
-    )
+@dataclass
+class FaultServices:
+    """The run's own Redis and PostgreSQL, and the URLs the shape and the checks use."""
 
+    redis: PrivateRedis
+    postgres: PrivatePostgres
 
-def redis_db() -> redis.Redis:
-    return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+    @property
+    def database_url(self) -> str:
+        return self.postgres.url(DATABASE)
+
+    @property
+    def redis_url(self) -> str:
+        return self.redis.url(0)
 
 
 @contextmanager
-def fault_shape(name: str, **env_overrides):
+def fault_services(name: str):
+    """Start a private Redis and PostgreSQL for one fault run; stop and remove them after."""
+    logs = OUTPUT / name
+    logs.mkdir(parents=True, exist_ok=True)
+    with PrivateRedis(log_path=logs / "redis.log") as redis_server:
+        with PrivatePostgres(log_copy=logs / "postgres.log") as postgres:
+            say(f"[{name}] own Redis on port {redis_server.port}, PostgreSQL on {postgres.port}")
+            yield FaultServices(redis=redis_server, postgres=postgres)
+
+
+def fault_env(services: FaultServices, **overrides) -> dict:
+    env = production_env(
+        host=HOST,
+        port=PORT,
+        DATABASE_URL=services.database_url,
+        REDIS_URL=services.redis_url,
+        **LOAD_TEST_LIMITS,
+        **overrides,
+    )
+    # Never the machine's shared servers, whatever the environment or a caller said.
+    refuse_shared(env["DATABASE_URL"])
+    refuse_shared(env["REDIS_URL"])
+    return env
+
+
+def redis_db(services: FaultServices) -> redis.Redis:
+    return redis.Redis.from_url(services.redis_url, socket_connect_timeout=1, socket_timeout=2)
+
+
+@contextmanager
+def fault_shape(name: str, services: FaultServices, **env_overrides):
     """Prepare the fault database and start gunicorn and the q2 cluster; stop them after."""
-    env = fault_env(**env_overrides)
+    env = fault_env(services, **env_overrides)
     say(f"[{name}] preparing the database and static files ...")
     prepare(env, demo=True, quiet=True)
-    redis_db().flushdb()
     shape = ProductionShape(env, host=HOST, port=PORT, log_dir=OUTPUT / name)
     try:
         shape.start()
@@ -73,15 +106,15 @@ def manage_shell(env: dict, code: str) -> str:
     return manage(env, "shell", "-c", code, quiet=True).stdout.strip()
 
 
-def notification_states() -> Counter:
-    with connect(DATABASE_URL) as db:
+def notification_states(services: FaultServices) -> Counter:
+    with connect(services.database_url) as db:
         rows = db.execute("SELECT state, count(*) FROM tickets_notification GROUP BY state")
         return Counter(dict(rows.fetchall()))
 
 
-def queued_tasks() -> int | None:
+def queued_tasks(services: FaultServices) -> int | None:
     try:
-        return redis_db().llen(TASK_QUEUE_KEY)
+        return redis_db(services).llen(TASK_QUEUE_KEY)
     except redis.RedisError:
         return None
 
@@ -129,10 +162,15 @@ def show_load(title: str, stats: Stats) -> None:
 
 
 def conclude(
-    name: str, ledger: Ledger, figures: dict, *, sent_emails: list[dict] | None = None
+    name: str,
+    services: FaultServices,
+    ledger: Ledger,
+    figures: dict,
+    *,
+    sent_emails: list[dict] | None = None,
 ) -> int:
     """Verify nothing was lost, print and save the figures; the exit status of the script."""
-    result = verify(ledger, DATABASE_URL, sent_emails=sent_emails)
+    result = verify(ledger, services.database_url, sent_emails=sent_emails)
     for line in report_lines(result):
         say(f"[{name}] {line}")
     OUTPUT.mkdir(parents=True, exist_ok=True)

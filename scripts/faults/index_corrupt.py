@@ -21,8 +21,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scripts.faults.common import (  # noqa: E402
-    DATABASE_URL,
     conclude,
+    fault_services,
     fault_shape,
     say,
     show_load,
@@ -63,8 +63,8 @@ def watch_recovery(url: str) -> dict:
     return {"recovered_after_s": None, "statuses": statuses, "empty_answers_meanwhile": empty}
 
 
-def snapshots() -> list[tuple]:
-    with connect(DATABASE_URL) as db:
+def snapshots(database_url: str) -> list[tuple]:
+    with connect(database_url) as db:
         return db.execute(
             "SELECT id, generation, article_count, length(data) FROM kb_suggestindexsnapshot"
         ).fetchall()
@@ -72,30 +72,32 @@ def snapshots() -> list[tuple]:
 
 def main() -> int:
     figures: dict = {"failed_checks": []}
-    with fault_shape(NAME) as shape:
-        for damage, statement in DAMAGE.items():
-            shape.stop()
-            with connect(DATABASE_URL) as db:
-                damaged = db.execute(statement).rowcount
-            say(f"[{NAME}] {damage}: {damaged} snapshot rows; starting the shape")
-            shape.start()
-            outcome = watch_recovery(shape.url)
-            outcome["damaged_rows"] = damaged
-            outcome["snapshots_after"] = snapshots()
-            figures[damage] = outcome
-            say(f"[{NAME}] {damage}: {outcome}")
-            if outcome["recovered_after_s"] is None:
-                figures["failed_checks"].append(f"{damage}: suggestions did not come back")
-            if set(outcome["statuses"]) != {200}:
-                figures["failed_checks"].append(f"{damage}: answers {outcome['statuses']}")
-        stats, ledger, _ = asyncio.run(
-            run_customers(shape.url, customers=8, seconds=10, think_scale=0.3)
-        )
-        show_load(f"[{NAME}] load after recovery", stats)
-        figures["after"] = {"requests": stats.requests, "failed": stats.failed}
-        if stats.failed:
-            figures["failed_checks"].append(f"{stats.failed} requests failed after recovery")
-    return conclude(NAME, ledger, figures)
+    with fault_services(NAME) as services:
+        with fault_shape(NAME, services) as shape:
+            for damage, statement in DAMAGE.items():
+                shape.stop()
+                with connect(services.database_url) as db:
+                    damaged = db.execute(statement).rowcount
+                say(f"[{NAME}] {damage}: {damaged} snapshot rows; starting the shape")
+                shape.start()
+                outcome = watch_recovery(shape.url)
+                outcome["damaged_rows"] = damaged
+                outcome["snapshots_after"] = snapshots(services.database_url)
+                figures[damage] = outcome
+                say(f"[{NAME}] {damage}: {outcome}")
+                if outcome["recovered_after_s"] is None:
+                    figures["failed_checks"].append(f"{damage}: suggestions did not come back")
+                if set(outcome["statuses"]) != {200}:
+                    figures["failed_checks"].append(f"{damage}: answers {outcome['statuses']}")
+            stats, ledger, _ = asyncio.run(
+                run_customers(shape.url, customers=8, seconds=10, think_scale=0.3)
+            )
+            show_load(f"[{NAME}] load after recovery", stats)
+            figures["after"] = {"requests": stats.requests, "failed": stats.failed}
+            if stats.failed:
+                figures["failed_checks"].append(f"{stats.failed} requests failed after recovery")
+        # The shape has stopped; the database is checked while its server still runs.
+        return conclude(NAME, services, ledger, figures)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scripts.faults.common import (  # noqa: E402
-    DATABASE_URL,
+    DATABASE,
+    FaultServices,
     conclude,
+    fault_services,
     fault_shape,
     load_beside,
     say,
@@ -30,7 +32,6 @@ from scripts.verify import connect  # noqa: E402
 
 NAME = "pg_terminate"
 WINDOW_SECONDS, INTERVAL_SECONDS = 10, 0.25
-DATABASE = DATABASE_URL.rsplit("/", 1)[1]
 
 # Every ticket written since the run began, whoever filed it (the ledger knows only what the
 # clients were told), must be whole. The demo history loaded before it has no e-mails owed.
@@ -56,8 +57,8 @@ HALF_WRITTEN = {
 }
 
 
-def terminate_connections() -> dict:
-    admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+def terminate_connections(services: FaultServices) -> dict:
+    admin = services.postgres.url("postgres")
     terminated = rounds = 0
     with connect(admin) as db:
         deadline = time.monotonic() + WINDOW_SECONDS
@@ -76,42 +77,44 @@ def terminate_connections() -> dict:
 
 def main() -> int:
     figures: dict = {"failed_checks": []}
-    with fault_shape(NAME) as shape:
-        with connect(DATABASE_URL) as db:
-            since = db.execute("SELECT now()").fetchone()[0]
-        stats, ledger, cut = asyncio.run(
-            load_beside(
-                shape.url,
-                customers=12,
-                seconds=WINDOW_SECONDS + 8,
-                fault_after=4,
-                fault=terminate_connections,
+    with fault_services(NAME) as services:
+        with fault_shape(NAME, services) as shape:
+            with connect(services.database_url) as db:
+                since = db.execute("SELECT now()").fetchone()[0]
+            stats, ledger, cut = asyncio.run(
+                load_beside(
+                    shape.url,
+                    customers=12,
+                    seconds=WINDOW_SECONDS + 8,
+                    fault_after=4,
+                    fault=lambda: terminate_connections(services),
+                )
             )
-        )
-        figures.update(cut)
-        show_load(f"[{NAME}] load while connections are cut", stats)
-        figures["during"] = {
-            "requests": stats.requests,
-            "failed": stats.failed,
-            "failed_by_endpoint": stats.failures,
-            "samples": stats.failure_samples,
-        }
-        after, after_ledger, _ = asyncio.run(
-            run_customers(shape.url, customers=12, seconds=12, think_scale=0.3)
-        )
-        ledger.merge(after_ledger)
-        show_load(f"[{NAME}] load after", after)
-        figures["after"] = {"requests": after.requests, "failed": after.failed}
-        if after.failed:
-            figures["failed_checks"].append(f"{after.failed} requests failed after the cuts")
-        with connect(DATABASE_URL) as db:
-            for label, query in HALF_WRITTEN.items():
-                count = db.execute(query, {"since": since}).fetchone()[0]
-                figures[label] = count
-                if count:
-                    figures["failed_checks"].append(f"{count} {label}")
-        say(f"[{NAME}] half-written: " + ", ".join(f"{k} {figures[k]}" for k in HALF_WRITTEN))
-    return conclude(NAME, ledger, figures)
+            figures.update(cut)
+            show_load(f"[{NAME}] load while connections are cut", stats)
+            figures["during"] = {
+                "requests": stats.requests,
+                "failed": stats.failed,
+                "failed_by_endpoint": stats.failures,
+                "samples": stats.failure_samples,
+            }
+            after, after_ledger, _ = asyncio.run(
+                run_customers(shape.url, customers=12, seconds=12, think_scale=0.3)
+            )
+            ledger.merge(after_ledger)
+            show_load(f"[{NAME}] load after", after)
+            figures["after"] = {"requests": after.requests, "failed": after.failed}
+            if after.failed:
+                figures["failed_checks"].append(f"{after.failed} requests failed after the cuts")
+            with connect(services.database_url) as db:
+                for label, query in HALF_WRITTEN.items():
+                    count = db.execute(query, {"since": since}).fetchone()[0]
+                    figures[label] = count
+                    if count:
+                        figures["failed_checks"].append(f"{count} {label}")
+            say(f"[{NAME}] half-written: " + ", ".join(f"{k} {figures[k]}" for k in HALF_WRITTEN))
+        # The shape has stopped; the database is checked while its server still runs.
+        return conclude(NAME, services, ledger, figures)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from scripts.faults.common import (  # noqa: E402
     OUTPUT,
     SMTP_PORT,
     conclude,
+    fault_services,
     fault_shape,
     load_beside,
     manage_shell,
@@ -46,14 +47,17 @@ SEND_DUE_LATER = (
 
 def main() -> int:
     figures: dict = {"failed_checks": []}
-    with SmtpSink(OUTPUT / f"{NAME}-mail.jsonl", port=SMTP_PORT, delay=0.8) as sink:
-        with fault_shape(NAME, EMAIL_URL=sink.url) as shape:
-            before = notification_states()
+    with (
+        fault_services(NAME) as services,
+        SmtpSink(OUTPUT / f"{NAME}-mail.jsonl", port=SMTP_PORT, delay=0.8) as sink,
+    ):
+        with fault_shape(NAME, services, EMAIL_URL=sink.url) as shape:
+            before = notification_states(services)
 
             def kill_cluster() -> dict:
                 at_kill = {
-                    "queued_in_redis_at_kill": queued_tasks(),
-                    "notifications_at_kill": dict(notification_states() - before),
+                    "queued_in_redis_at_kill": queued_tasks(services),
+                    "notifications_at_kill": dict(notification_states(services) - before),
                     "received_at_kill": len(sink.messages),
                 }
                 shape.kill_worker()
@@ -73,15 +77,17 @@ def main() -> int:
             figures.update(at_kill)
             show_load(f"[{NAME}] load", stats)
             figures["load_requests"], figures["load_failures"] = stats.requests, stats.failed
-            figures["queued_in_redis_before_restart"] = queued_tasks()
+            figures["queued_in_redis_before_restart"] = queued_tasks(services)
             figures["received_before_restart"] = len(sink.messages)
 
             started = time.monotonic()
             shape.start_worker()
-            drained = wait_for(lambda: queued_tasks() == 0, timeout=120)
-            wait_for(lambda: not (notification_states() - before).get("pending"), timeout=20)
+            drained = wait_for(lambda: queued_tasks(services) == 0, timeout=120)
+            wait_for(
+                lambda: not (notification_states(services) - before).get("pending"), timeout=20
+            )
             time.sleep(2)
-            left = notification_states() - before
+            left = notification_states(services) - before
             figures["seconds_to_drain_after_restart"] = round(time.monotonic() - started, 1)
             figures["left_after_restart"] = dict(left)
             say(f"[{NAME}] restarted; queue drained: {drained}; left over: {dict(left)}")
@@ -95,7 +101,7 @@ def main() -> int:
             figures["emails_received"] = len(sink.messages)
             if stats.failed:
                 figures["failed_checks"].append(f"{stats.failed} requests failed under load")
-            return conclude(NAME, ledger, figures, sent_emails=sink.messages)
+            return conclude(NAME, services, ledger, figures, sent_emails=sink.messages)
 
 
 if __name__ == "__main__":
