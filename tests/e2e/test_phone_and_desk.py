@@ -86,6 +86,8 @@ def test_on_a_phone_the_header_is_one_line(live_server, viewport_page):
         assert abs((box["y"] + box["height"] / 2) - (top["y"] + top["height"] / 2)) < 8
         assert box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Every link whole: none scrolled out of sight inside the menu.
+    assert header.locator(".site-nav").evaluate("nav => nav.scrollWidth <= nav.clientWidth")
 
 
 def test_on_a_phone_the_search_hint_is_not_cut(live_server, viewport_page):
