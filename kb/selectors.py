@@ -33,6 +33,9 @@ def categories_for_home(*, root: KnowledgeBasePage) -> list[CategoryPage]:
         live_articles()
         .descendant_of(root)
         .annotate(parent_path=Substr("path", 1, Length("path") - step))
+        # Pages are ordered by path, and an ordering column joins the GROUP BY: without
+        # clearing it every article is its own group and each topic says "1 article".
+        .order_by()
         .values_list("parent_path")
         .annotate(n=Count("id"))
         .values_list("parent_path", "n")

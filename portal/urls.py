@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("widget-demo/", views.widget_demo, name="widget-demo"),
     path("support/", include("tickets.urls")),
     path("", include("kb.urls")),

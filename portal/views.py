@@ -1,8 +1,11 @@
-"""Portal pages outside the knowledge base: sign-up and the health check."""
+"""Portal pages outside the knowledge base: sign-up, the favicon and the widget demo."""
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .forms import SignupForm
@@ -18,8 +21,20 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome, %(name)s! Your account is ready and you are signed in.")
+            % {"name": user.first_name or user.email},
+        )
         return redirect(next_url)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@require_GET
+def favicon(request):
+    """Pages without a <link rel=icon> (the admins, the API docs) make browsers ask here."""
+    # Not permanent: the static address changes with the icon's content in production.
+    return redirect(static("favicon.ico"))
 
 
 @require_GET

@@ -107,9 +107,15 @@ def committed(django_capture_on_commit_callbacks):
 @pytest.fixture(scope="session")
 def _migrated_data(django_db_setup, django_db_blocker):
     """What the migrations put in the database (site, KB root, groups), captured once."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
     with django_db_blocker.unblock():
+        # Restoring this data builds Wagtail pages, whose constructor asks for their content
+        # type: with that not cached, it would be created ahead of its own row and the restore
+        # of the next test would fail. Cache every content type now, while the ids are right.
+        ContentType.objects.get_for_models(*apps.get_models())
         return connection.creation.serialize_db_to_string()
 
 

@@ -18,7 +18,6 @@ from .services.notices import gap_article_notices_queue
 
 Status = ArticleRequest.Status
 EXAMPLES_IN_DRAFT = 8
-DEFAULT_CATEGORY = "General"
 
 
 def example_tickets(request: ArticleRequest, *, limit: int = 10) -> list[dict]:
@@ -53,19 +52,31 @@ def _draft_body(request: ArticleRequest) -> list[dict]:
 
 @transaction.atomic
 def request_start_writing(
-    *, request: ArticleRequest, editor, category: CategoryPage | None = None
+    *,
+    request: ArticleRequest,
+    editor,
+    category: CategoryPage | None = None,
+    new_category: str = "",
 ) -> ArticlePage:
-    """Create a draft article for the request, in its category, and hand it to the editor."""
+    """Create a draft article for the request and hand it to the editor.
+
+    The article goes into the category the editor chose (`category`) or named (`new_category`,
+    created if missing), else the request's own. A category is public on the help centre, so
+    none is ever created unasked.
+    """
     request = ArticleRequest.objects.select_for_update().get(pk=request.pk)
     if request.status in (Status.DONE, Status.DISMISSED):
         raise ValidationError(_("This request is closed."))
     if request.article_id is not None:
         return request.article
-    category = (
-        category
-        or request.category
-        or category_get_or_create(root=kb_root_get(), name=DEFAULT_CATEGORY)
-    )
+    new_category = " ".join(new_category.split())
+    if category is not None and new_category:
+        raise ValidationError(_("Choose a category or name a new one, not both."))
+    if new_category:
+        category = category_get_or_create(root=kb_root_get(), name=new_category)
+    category = category or request.category
+    if category is None:
+        raise ValidationError(_("Choose the category the article goes in, or name a new one."))
     article = ArticlePage(
         title=request.title,
         slug=unique_child_slug(category, request.title, fallback="new-article"),

@@ -25,9 +25,22 @@ class StartWritingForm(forms.Form):
     category = PageChoiceField(
         queryset=CategoryPage.objects.live().order_by("path"),
         required=False,
-        empty_label=_("The request's category"),
+        empty_label=_("— choose a category —"),
         label=_("Category of the new article"),
     )
+    new_category = forms.CharField(
+        label=_("…or a new category"),
+        required=False,
+        max_length=255,
+        help_text=_("Creates a topic with this name on the help centre's home page."),
+    )
+
+    def __init__(self, *args, article_request: ArticleRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        if article_request.category is not None:
+            self.fields["category"].empty_label = _("Its own: %(title)s") % {
+                "title": article_request.category.title
+            }
 
 
 class LinkArticleForm(forms.Form):

@@ -73,9 +73,13 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
             can_change=self.request.user.has_perm("tickets.change_articlerequest"),
             told=customers_told(self.object),
         )
-        for name, form_class in self.forms.items():
-            context.setdefault(f"{name}_form", form_class(prefix=name))
+        for name in self.forms:
+            context.setdefault(f"{name}_form", self.get_action_form(name))
         return context
+
+    def get_action_form(self, action, data=None):
+        extra = {"article_request": self.object} if action == "start" else {}
+        return self.forms[action](data, prefix=action, **extra)
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("tickets.change_articlerequest"):
@@ -84,13 +88,16 @@ class RequestDetailView(WagtailAdminTemplateMixin, TemplateView):
         action = request.POST.get("action")
         if action not in self.forms:
             return redirect("article_requests:detail", self.object.pk)
-        form = self.forms[action](request.POST, prefix=action)
+        form = self.get_action_form(action, request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
         try:
             if action == "start":
                 article = article_requests.request_start_writing(
-                    request=self.object, editor=request.user, category=form.cleaned_data["category"]
+                    request=self.object,
+                    editor=request.user,
+                    category=form.cleaned_data["category"],
+                    new_category=form.cleaned_data["new_category"],
                 )
                 messages.success(request, _("A draft is ready: write the answer, then publish."))
                 return redirect(reverse("wagtailadmin_pages:edit", args=(article.pk,)))

@@ -19,6 +19,18 @@
   // The customer sees suggestions live, so submitting files the request straight away.
   form.querySelector("[data-testid=send-request]").value = "send";
 
+  // Where the suggestions sit: beside the form on a wide screen; on a phone, where that
+  // column falls below Send (and the keyboard), right under the description being typed.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
+  var descriptionField = description.closest(".field") || description;
+  function placeSuggestions() {
+    var anchor = narrow && narrow.matches ? descriptionField : form;
+    if (anchor.nextElementSibling !== panel) anchor.insertAdjacentElement("afterend", panel);
+    panel.classList.toggle("suggestions-inline", anchor === descriptionField);
+  }
+  placeSuggestions();
+  if (narrow && narrow.addEventListener) narrow.addEventListener("change", placeSuggestions);
+
   function query() {
     return (subject.value + "\n" + description.value.slice(0, 1000)).trim();
   }

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from kb.models import CategoryPage
 from tests.e2e.test_contact_flow import sign_in
 from tests.factories import make_agent, make_article, make_editor, make_ticket
 from tickets.models import ArticleRequest, Ticket
@@ -52,6 +53,12 @@ def test_two_unanswered_tickets_become_an_article_that_answers_the_next_customer
     expect(rows).to_have_count(1)
     expect(rows.locator("[data-testid=ticket-count]")).to_have_text("2")
     rows.locator("a").first.click()
+    # The tickets had no category: nothing is created until the editor says where it goes.
+    topics = set(CategoryPage.objects.values_list("title", flat=True))
+    editor.click("[data-testid=start-writing]")
+    expect(editor.locator(".messages")).to_contain_text("Choose the category the article goes in")
+    assert set(CategoryPage.objects.values_list("title", flat=True)) == topics
+    editor.select_option("[name=start-category]", label="Integrations")
     editor.click("[data-testid=start-writing]")
     expect(editor).to_have_url(
         f"{base}/admin/pages/{ArticleRequest.objects.get().article_id}/edit/"

@@ -23,6 +23,19 @@ def test_home_page_shows_search_box_categories_and_articles(client):
     assert article.title in html
 
 
+def test_each_topic_on_the_home_page_counts_its_own_live_articles(client):
+    for title in ("Download invoices", "Update your card", "Refunds", "VAT numbers"):
+        make_article(title, category="Billing")
+    make_article("Draft about credits", category="Billing", publish=False)
+    make_article("Reset your password", category="Account")
+    make_article("Set up two-factor authentication", category="Account")
+    make_category("Integrations")
+    html = " ".join(client.get("/").content.decode().split())
+    assert 'Billing</a></h3> <p class="muted">4 articles</p>' in html
+    assert 'Account</a></h3> <p class="muted">2 articles</p>' in html
+    assert 'Integrations</a></h3> <p class="muted">0 articles</p>' in html
+
+
 def test_category_page_lists_its_live_articles_in_title_order(client):
     billing = make_category("Billing", "Plans, invoices and payments.")
     make_article("Update your card", category=billing)

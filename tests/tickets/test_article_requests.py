@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from kb.models import ArticlePage
+from kb.models import ArticlePage, CategoryPage
 from tests.factories import PASSWORD, make_article, make_category, make_ticket
 from tickets import services
 from tickets.article_requests import request_dismiss, request_link_article, request_start_writing
@@ -96,6 +96,47 @@ def test_the_editor_works_a_request_from_wagtail_admin(snowflake_request, editor
     client.post(url, {"action": "dismiss", "dismiss-reason": ""})
     snowflake_request.refresh_from_db()
     assert snowflake_request.status == Status.IN_PROGRESS  # no reason given: nothing happens
+
+
+def test_starting_an_article_for_a_request_without_a_category_creates_no_category_unasked(
+    snowflake_request, editor
+):
+    ArticleRequest.objects.filter(pk=snowflake_request.pk).update(category=None)
+    categories = set(CategoryPage.objects.values_list("title", flat=True))
+    with pytest.raises(ValidationError, match="Choose the category"):
+        request_start_writing(request=snowflake_request, editor=editor)
+
+    client = signed_in(editor)
+    url = f"/admin/articles-to-write/{snowflake_request.pk}/"
+    page = client.get(url).content.decode()
+    assert "— choose a category —" in page and "…or a new category" in page
+    response = client.post(url, {"action": "start", "start-category": ""}, follow=True)
+    assert "Choose the category the article goes in, or name a new one." in (
+        response.content.decode()
+    )
+    assert set(CategoryPage.objects.values_list("title", flat=True)) == categories
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.article is None and snowflake_request.status == Status.OPEN
+
+
+def test_an_editor_puts_the_article_in_a_new_category_only_by_naming_it(snowflake_request, editor):
+    ArticleRequest.objects.filter(pk=snowflake_request.pk).update(category=None)
+    client = signed_in(editor)
+    url = f"/admin/articles-to-write/{snowflake_request.pk}/"
+    client.post(url, {"action": "start", "start-category": "", "start-new_category": "Data"})
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.article.get_parent().title == "Data"
+    assert snowflake_request.category.title == "Data"
+
+
+def test_an_editor_may_choose_another_existing_category(snowflake_request, editor):
+    billing = make_category("Billing")
+    client = signed_in(editor)
+    url = f"/admin/articles-to-write/{snowflake_request.pk}/"
+    assert "Its own: Integrations" in client.get(url).content.decode()
+    client.post(url, {"action": "start", "start-category": billing.pk})
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.article.get_parent().specific == billing
 
 
 @pytest.mark.parametrize("who", ["customer", "agent"])

@@ -137,6 +137,24 @@ def test_a_visitor_signs_up_with_an_email_and_lands_signed_in(client):
     assert "already exists" in again.content.decode()
 
 
+def test_a_new_account_is_welcomed_where_it_lands(client):
+    response = client.post(
+        "/accounts/signup/?next=/support/tickets/",
+        {
+            "email": "nia@example.com",
+            "first_name": "Nia",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+            "next": "/support/tickets/",
+        },
+        follow=True,
+    )
+    assert response.request["PATH_INFO"] == "/support/tickets/"
+    assert "Welcome, Nia! Your account is ready and you are signed in." in (
+        response.content.decode()
+    )
+
+
 def test_sign_up_refuses_to_redirect_off_site(client):
     response = client.post(
         "/accounts/signup/",

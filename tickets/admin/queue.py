@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from ..admin_forms import TicketAgentForm
 from ..models import (
     Ticket,
 )
+from ..rendering import message_html
 from ..triage import similar_open_tickets
 from .actions import TicketWorkMixin
 from .filters import AgeFilter, AssigneeFilter, OpenFilter
@@ -232,7 +233,7 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
                         who,
                         timezone.localtime(when).strftime("%d %b %Y %H:%M"),
                         " · " + str(_("internal note")) if kind else "",
-                        linebreaks(body, autoescape=True),
+                        message_html(body),
                     )
                     for who, when, body, kind in entries
                 ),
