@@ -90,7 +90,7 @@ def test_the_queue_shows_open_tickets_and_every_column_that_matters_at_1280(
     subject = page.locator("#result_list td.field-subject_line .one-line").first
     line = float(subject.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 16"))
     assert subject.bounding_box()["height"] < 2 * line + 12  # one line, plus the cell's padding
-    screenshot(page, "queue-1280.png")
+    screenshot(page, "staff-queue-1280x800.png")
 
     page.get_by_role("link", name="All tickets").click()
     expect(page.locator("#result_list")).to_contain_text(queue["resolved"].reference)
@@ -113,7 +113,7 @@ def test_the_ticket_page_puts_assign_status_and_save_in_the_first_screen(
         assert box is not None and box["y"] + box["height"] <= DESK["height"], target
     reply = page.locator("textarea[name=reply]").bounding_box()
     assert reply["y"] < 1.5 * DESK["height"]
-    screenshot(page, "ticket-page-1280.png")
+    screenshot(page, "staff-ticket-page-1280x800.png")
 
     page.locator("[data-testid=assign-to-me]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("is assigned to you")

@@ -89,3 +89,12 @@ def test_counts_of_one_are_singular_in_the_weekly_report_and_on_the_dashboard(ma
         assert not re.search(r"\b1 (tickets|contacts|zombies|breaches)\b", text), text
     assert "1 deflected, 1 ticket filed" in report.body
     assert "1 contact answered by an article, 1 filed a ticket" in dashboard
+
+
+def test_every_table_header_on_the_dashboard_says_what_its_column_or_row_holds(manager):
+    from tests.tickets.test_metrics import history
+
+    history("2026-01-01T09:00")  # a zombie, so that its table (with the assign button) shows
+    html = signed_in(manager).get(DASHBOARD).content.decode()
+    assert 'data-testid="zombies"' in html
+    assert not re.search(r"<th[^>]*>\s*</th>", html)

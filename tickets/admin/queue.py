@@ -120,6 +120,7 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
 
     class Media:
         css = {"all": ["css/agent-admin.css"]}
+        js = ["js/agent-admin.js"]
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": _("Tickets"), **(extra_context or {})})
