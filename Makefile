@@ -8,16 +8,23 @@ PORT ?= 8000
 
 .PHONY: run test install install-dev browser lint format migrate clean fuzz
 
+# pip prints one line per package (no progress bars: they garble CI logs) so that a first
+# install, a minute or two, visibly moves instead of looking stuck.
+PIP_INSTALL := $(PIP) install --progress-bar off --disable-pip-version-check
+
 $(VENV)/bin/activate:
+	@echo "Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
-	$(PIP) install --quiet -r requirements.txt
+	@echo "Installing Deflect's requirements (requirements.txt): about a minute the first time"
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
-	$(PIP) install --quiet -r requirements-dev.txt
+	@echo "Installing the test tools (requirements-dev.txt)"
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -25,10 +32,12 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	mkdir -p var/static
+	@echo "Migrating the database"
 	$(PY) manage.py migrate --noinput
 
 # Web server and a django-q2 worker side by side; Ctrl-C stops both.
 run: migrate
+	@echo "Loading the demo help centre, accounts and four months of tickets"
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Wagtail admin /admin/, Django admin /django-admin/)"
 	$(PY) manage.py devserver $(HOST):$(PORT)

@@ -1,7 +1,9 @@
 """Setting up a portal: the demo accounts `make run` creates."""
 
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -51,3 +53,22 @@ def demo_users_create() -> list[DemoAccount]:
             user.groups.add(group)
         created.append(DemoAccount(role, email, password))
     return created
+
+
+def demo_accounts_write(*, accounts: list[DemoAccount], path: Path) -> None:
+    """Add new demo passwords to a file only its owner can read, keeping the ones it has."""
+    rows = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and "@" in parts[1]:
+                rows[parts[1]] = line
+    for account in accounts:
+        rows[account.email] = f"{account.role:<9} {account.email:<24} {account.password}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created 0600, not chmod-ed after writing: the passwords are never readable by others.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file may have been created with a wider mode
+    with os.fdopen(fd, "w") as file:
+        file.write("# Deflect demo accounts: role, e-mail, password (seed_demo)\n")
+        file.write("".join(f"{row}\n" for row in rows.values()))

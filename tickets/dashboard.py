@@ -1,6 +1,7 @@
 """The backlog dashboard for agents and managers, in the Django admin, and its CSV export."""
 
 import csv
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -11,13 +12,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kb.forms import PageChoiceField
 from kb.models import CategoryPage
 
 from . import charts, metrics
 from .models import Organization, Ticket
+from .selectors import deflection_rate
 
 
 class DashboardForm(forms.Form):
@@ -43,6 +45,14 @@ class DashboardForm(forms.Form):
         return {"weeks": weeks, "by": by, "segment": segment}
 
 
+def period_phrase(*, weeks: int, by: str) -> str:
+    """The dashboard's range in words: "last 12 weeks", "last 14 days"."""
+    if by == "week":
+        return ngettext("last week", "last %(n)d weeks", weeks) % {"n": weeks}
+    days = weeks * 7
+    return ngettext("last day", "last %(n)d days", days) % {"n": days}
+
+
 def queue_url(**filters) -> str:
     """The agents' ticket list behind a number."""
     return reverse("admin:tickets_ticket_changelist") + "?" + urlencode(filters)
@@ -60,6 +70,7 @@ def _charts(summary: dict) -> dict:
     rows = summary["flow"]
     labels = [row["period"].label for row in rows]
     age = summary["age"]
+    period = _("Week starting") if summary["by"] == "week" else _("Day")
     return {
         "flow": charts.line_chart(
             title=_("Intake and burn by %(by)s") % {"by": summary["by"]},
@@ -68,21 +79,30 @@ def _charts(summary: dict) -> dict:
                 (_("Intake"), [row["intake"] for row in rows], "intake"),
                 (_("Burn"), [row["burn"] for row in rows], "burn"),
             ],
+            x_label=period,
+            y_label=_("Tickets"),
         ),
         "backlog": charts.line_chart(
             title=_("Backlog size"),
             labels=labels,
             series=[(_("Open tickets"), [row["backlog"] for row in rows], "backlog")],
+            x_label=period,
+            y_label=_("Open tickets at the end"),
         ),  # fmt: skip
         "age": charts.bar_chart(
             title=_("Age of open tickets"),
             labels=[str(label) for _key, label, _n in age["buckets"]],
             values=[n for _key, _label, n in age["buckets"]],
+            name=_("Open tickets"),
+            x_label=_("Age"),
+            y_label=_("Open tickets"),
         ),
         "deflection": charts.line_chart(
             title=_("Deflection rate"),
             labels=labels,
             percent=True,
+            x_label=period,
+            y_label=_("Share of contacts deflected"),
             series=[
                 (
                     _("Deflected"),
@@ -122,6 +142,11 @@ def backlog_dashboard(request):
         "charts": _charts(summary),
         "zombies": zombies,
         "zombie_count": summary["zombies"].count(),
+        # Rolling 7 days, the period of the Wagtail dashboard's figure (ArticleRequestsPanel).
+        "deflection_last_7_days": deflection_rate(
+            since=summary["generated_at"] - timedelta(days=7)
+        ),
+        "period": period_phrase(weeks=form.summary_arguments()["weeks"], by=summary["by"]),
         "links": {
             "open": queue_url(queue="open"),
             "zombies": queue_url(queue="zombie"),

@@ -224,6 +224,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Avatars are the user's initials, not images from gravatar.com: that would fail offline and
+# hand every editor's hashed e-mail address to another site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # How long the link e-mailed to a customer without an account opens their ticket (seconds).
 TICKET_LINK_MAX_AGE = int(os.environ.get("TICKET_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))

@@ -42,8 +42,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Wagtail's admin: no Gravatar images from another site, no update check calling home.
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's admin: no update check calling home (no Gravatar either: see base.py).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Content Security Policy (django-csp). Our pages, Django's admin and the API need nothing

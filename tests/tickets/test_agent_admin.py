@@ -8,6 +8,7 @@ from django.test import Client
 
 from tests.factories import PASSWORD, make_ticket
 from tickets.models import Ticket, TicketEvent
+from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/django-admin/tickets/ticket/"
@@ -39,7 +40,7 @@ def work(ticket, **changes):
     return data
 
 
-def test_the_queue_lists_open_tickets_oldest_first_with_reference_and_customer(
+def test_the_queue_shows_open_tickets_oldest_first_and_all_tickets_on_request(
     agent_client, customer
 ):
     older = make_ticket(customer, subject="Older problem")
@@ -47,8 +48,41 @@ def test_the_queue_lists_open_tickets_oldest_first_with_reference_and_customer(
     done = make_ticket(customer, subject="Solved one")
     Ticket.objects.filter(pk=done.pk).update(status=Status.CLOSED, resolution=Resolution.NOT_KB)
     html = agent_client.get(QUEUE).content.decode()
+    assert html.index(older.reference) < html.index(newer.reference)
+    assert done.reference not in html
+    assert 'href="?queue=all"' in html  # the "All tickets" link
+    html = agent_client.get(QUEUE, {"queue": "all"}).content.decode()
     assert html.index(older.reference) < html.index(newer.reference) < html.index(done.reference)
-    assert customer.email in html
+
+
+def test_asking_for_a_status_or_searching_looks_beyond_the_open_tickets(agent_client, customer):
+    done = make_ticket(customer, subject="Solved one")
+    Ticket.objects.filter(pk=done.pk).update(status=Status.CLOSED, resolution=Resolution.NOT_KB)
+    for query in [{"status__exact": "closed"}, {"q": done.reference}, {"q": "Solved"}]:
+        assert done.reference in agent_client.get(QUEUE, query).content.decode(), query
+
+
+def test_the_admin_names_the_site_and_the_queue(agent_client, customer):
+    make_ticket(customer)
+    html = agent_client.get(QUEUE).content.decode()
+    assert "<title>Tickets | Deflect support</title>" in html
+    assert "<h1>Tickets</h1>" in html
+    assert "Django administration" not in html and "Select ticket to change" not in html
+    home = agent_client.get("/django-admin/").content.decode()
+    assert "Support desk | Deflect support" in home
+
+
+def test_the_ticket_page_writes_every_moment_one_way(agent_client, agent, customer):
+    ticket = make_ticket(customer)
+    Ticket.objects.filter(pk=ticket.pk).update(sla_state="on_track")
+    ticket_reply(ticket=ticket, author=agent, body="On it.")
+    html = agent_client.get(change_url(ticket)).content.decode()
+    text = re.sub(r"<[^>]+>", " ", html)
+    one_way = re.findall(r"\b\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}\b", text)
+    assert len(one_way) >= 4  # created, first response, the thread's two messages (+ SLA)
+    django_default = r"[A-Z][a-z]{2}\.? \d{1,2}, \d{4}|\d{1,2}:\d{2} [ap]\.m\."
+    assert not re.findall(django_default, text)
+    assert not re.findall(r"\b\d{2} [A-Z][a-z]{2} \d{2}:\d{2}\b", text)  # no year-less form
 
 
 def test_filters_mine_and_unassigned_and_search_by_reference(agent_client, agent, customer):
@@ -182,9 +216,10 @@ def test_bulk_assign_to_me_and_close(agent_client, agent, customer):
     open_one, resolved = make_ticket(customer), make_ticket(customer)
     ticket_resolve(ticket=resolved, actor=agent, resolution=Resolution.NOT_KB)
     ids = [str(open_one.pk), str(resolved.pk)]
-    agent_client.post(QUEUE, {"action": "assign_to_me", "_selected_action": ids})
+    every_ticket = f"{QUEUE}?queue=all"  # where a resolved ticket can be ticked at all
+    agent_client.post(every_ticket, {"action": "assign_to_me", "_selected_action": ids})
     assert set(Ticket.objects.values_list("assignee", flat=True)) == {agent.pk}
-    agent_client.post(QUEUE, {"action": "close_tickets", "_selected_action": ids})
+    agent_client.post(every_ticket, {"action": "close_tickets", "_selected_action": ids})
     open_one.refresh_from_db(), resolved.refresh_from_db()
     assert resolved.status == Status.CLOSED
     assert open_one.status != Status.CLOSED  # needs a resolution first

@@ -64,15 +64,37 @@ class AgeFilter(admin.SimpleListFilter):
 
 
 class OpenFilter(admin.SimpleListFilter):
+    """Open tickets unless the agent asks for more: the queue is what is left to do."""
+
     title = _("queue")
     parameter_name = "queue"
+    # Asking for a status, a resolution, a search or a dashboard period means every ticket,
+    # not only the open ones: "Resolved" or a search for SUP-1042 must not come back empty.
+    WIDENING = ("q", "status__", "resolution__", "created_at__", "resolved_at__")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.widened = any(key.startswith(self.WIDENING) for key in request.GET)
 
     def lookups(self, request, model_admin):
         return [
             ("open", _("Open (new, open, waiting)")),
             ("zombie", _("Zombies (open long, nobody on it)")),
             ("needs_resolution", _("Resolved without a resolution")),
+            ("all", _("All tickets")),
         ]
+
+    def value(self):
+        return super().value() or ("all" if self.widened else "open")
+
+    def choices(self, changelist):
+        # No "All" link that drops the parameter: without it the queue shows open tickets.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         if self.value() == "open":

@@ -15,6 +15,7 @@ from ..models import (
 from ..rendering import message_html
 from ..triage import similar_open_tickets
 from .actions import TicketWorkMixin
+from .dates import admin_datetime
 from .filters import AgeFilter, AssigneeFilter, OpenFilter
 from .lookups import BoundedLookupsAdmin
 
@@ -24,17 +25,17 @@ Status = Ticket.Status
 @admin.register(Ticket)
 class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
     form = TicketAgentForm
-    change_form_template = "admin/tickets/ticket/change_form.html"
+    # What an agent picks the next ticket by, fitting 1280 px beside the filters: subjects and
+    # names keep to one line (agent-admin.css), the customer is on the ticket page and in search.
     list_display = [
         "reference_link",
-        "subject",
-        "customer_email",
-        "status",
+        "subject_line",
         "priority",
+        "status",
         "sla",
-        "assignee",
+        "assignee_line",
         "age",
-        "last_activity_at",
+        "last_activity",
     ]
     list_display_links = None
     list_filter = [
@@ -53,54 +54,54 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
     search_help_text = _("Search by reference (SUP-1042), subject or customer e-mail.")
     list_per_page = 50
     actions = ["assign_to_me", "resolve_tickets", "close_tickets"]
+    save_on_top = True  # Save, and Assign to me beside it, without scrolling past the thread
     readonly_fields = [
         "reference",
         "customer_display",
         "subject",
         "conversation",
         "source_page_display",
-        "created_at",
-        "first_response_at",
-        "resolved_at",
+        "created",
+        "first_response",
+        "resolved",
         "customer_saw",
         "priority_reason",
         "sla_due",
         "similar_open",
         "merged_display",
     ]
+    # The page opens on what an agent does most (status, assignee; Save and Assign to me sit
+    # at the top too), then the thread, the reply under it and the resolution; the rest folds.
     fieldsets = [
-        (None, {"fields": ["reference", "customer_display", "subject", "conversation"]}),
+        # The heading above already reads "SUP-1042: subject".
+        (None, {"fields": ["customer_display", "sla_due"]}),
+        (
+            _("Work the ticket"),
+            {"fields": [("status", "priority"), ("assignee", "category"), "priority_reason"]},
+        ),
+        (None, {"fields": ["conversation"]}),
         (
             _("Reply"),
             {"fields": ["reply", "reply_internal", "reply_article", "resolve_with_article"]},
         ),
-        (
-            _("Work the ticket"),
-            {
-                "fields": [
-                    "status",
-                    "priority",
-                    "priority_reason",
-                    "sla_due",
-                    "category",
-                    "assignee",
-                ]
-            },
-        ),
-        (_("Similar open tickets"), {"fields": ["similar_open", "merge_into", "merged_display"]}),
         (_("Resolution"), {"fields": ["resolution", "suggested_article", "resolved_article"]}),
+        (
+            _("Similar open tickets"),
+            {"fields": ["similar_open", "merge_into", "merged_display"], "classes": ["collapse"]},
+        ),
         (
             _("Context"),
             {
                 "fields": [
                     "customer_saw",
                     "source_page_display",
-                    "created_at",
-                    "first_response_at",
-                    "resolved_at",
-                ]
+                    "created",
+                    "first_response",
+                    "resolved",
+                ],
+                "classes": ["collapse"],
             },
-        ),
+        ),  # fmt: skip
     ]
 
     def get_queryset(self, request):
@@ -117,6 +118,13 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
             )
             .order_by("queue_rank", "created_at")
         )
+
+    class Media:
+        css = {"all": ["css/agent-admin.css"]}
+        js = ["js/agent-admin.js"]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Tickets"), **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         pk = Ticket.pk_from_reference(search_term)
@@ -139,9 +147,30 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         url = reverse("admin:tickets_ticket_change", args=(ticket.pk,))
         return format_html('<a href="{}">{}</a>', url, ticket.reference)
 
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_line(self, ticket):
+        return format_html(
+            '<span class="one-line" title="{}">{}</span>', ticket.subject, ticket.subject
+        )
+
+    @admin.display(description=_("assignee"), ordering="assignee")
+    def assignee_line(self, ticket):
+        if ticket.assignee is None:
+            return "—"
+        name = str(ticket.assignee)
+        return format_html('<span class="one-line" title="{}">{}</span>', name, name)
+
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, ticket):
         return timesince(ticket.created_at, depth=1)
+
+    @admin.display(description=_("last activity"), ordering="last_activity_at")
+    def last_activity(self, ticket):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            ticket.last_activity_at.isoformat(), admin_datetime(ticket.last_activity_at),
+            _("%(time)s ago") % {"time": timesince(ticket.last_activity_at, depth=1)},
+        )  # fmt: skip
 
     @admin.display(description=_("customer"))
     def customer_display(self, ticket):
@@ -157,9 +186,9 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
             if not ticket.first_response_at
             else ticket.resolution_due_at
         )
-        when = timezone.localtime(due).strftime("%d %b %H:%M") if due else ""
+        when = admin_datetime(due) if due else ""
         return format_html(
-            '<span class="sla sla-{}">{}</span> <small>{}</small>',
+            '<span class="sla sla-{}">{}</span> <small class="due">{}</small>',
             ticket.sla_state, ticket.get_sla_state_display(), when,
         )  # fmt: skip
 
@@ -167,9 +196,8 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
     def sla_due(self, ticket):
         if not ticket.sla_state:
             return _("No SLA applies.")
-        fmt = "%a %d %b %H:%M"
-        first = timezone.localtime(ticket.first_response_due_at).strftime(fmt)
-        resolution = timezone.localtime(ticket.resolution_due_at).strftime(fmt)
+        first = admin_datetime(ticket.first_response_due_at)
+        resolution = admin_datetime(ticket.resolution_due_at)
         answered = _(" (met)") if ticket.first_response_at else ""
         return format_html(
             "{}: {}{} · {}: {} · <strong>{}</strong>",
@@ -209,6 +237,18 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
             ", ", '<a href="{}">{}</a>',
             ((reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference) for t in merged),
         )  # fmt: skip
+
+    @admin.display(description=_("created"))
+    def created(self, ticket):
+        return admin_datetime(ticket.created_at)
+
+    @admin.display(description=_("first response"))
+    def first_response(self, ticket):
+        return admin_datetime(ticket.first_response_at)
+
+    @admin.display(description=_("resolved"))
+    def resolved(self, ticket):
+        return admin_datetime(ticket.resolved_at)
 
     @admin.display(description=_("came from"))
     def source_page_display(self, ticket):

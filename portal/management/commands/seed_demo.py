@@ -1,11 +1,12 @@
-"""Load the demo knowledge base, accounts and history, printing each new password once."""
+"""Load the demo knowledge base, accounts and history; new passwords are printed and kept."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kb.demo import demo_content_load, demo_places_set
 from kb.index import build_and_store
 from portal.models import User
-from portal.services import demo_users_create
+from portal.services import demo_accounts_write, demo_users_create
 from tickets.gaps import mine_gaps
 from tickets.models import Ticket
 from tickets.seeding import historical_timestamps, seed_history
@@ -44,8 +45,12 @@ class Command(BaseCommand):
                 f"Demo history: {history.tickets} tickets over 120 days, "
                 f"{mined.created} articles to write."
             )
+        passwords = settings.VAR_DIR / "demo-accounts.txt"
         if accounts:
+            demo_accounts_write(accounts=accounts, path=passwords)
             self.stdout.write("\nDemo accounts (passwords are shown only this once):")
             for account in accounts:
                 self.stdout.write(f"  {account.role:<9} {account.email:<24} {account.password}")
-            self.stdout.write("")
+            self.stdout.write(f"The passwords are also in {passwords} (readable only by you).\n")
+        elif passwords.exists():
+            self.stdout.write(f"Demo accounts' passwords: {passwords}")
