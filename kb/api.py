@@ -4,7 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .converters import ID_MAX
@@ -82,7 +81,6 @@ class SuggestionSerializer(serializers.Serializer):
 class SuggestView(APIView):
     """Articles that may answer what the visitor has typed so far."""
 
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "suggest"
 
     class InputSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kb.api import (
@@ -37,7 +36,6 @@ def _session_key(request) -> str:
 class ContactSessionSuggestionsView(APIView):
     """Suggestions for what the visitor has typed into the contact form so far."""
 
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "suggest"
 
     class InputSerializer(serializers.Serializer):
@@ -98,7 +96,6 @@ class DeflectionSerializer(serializers.Serializer):
 class ContactSessionDeflectView(APIView):
     """“This solved it”: record a deflection; no ticket will be filed for this contact."""
 
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "deflect"
 
     class InputSerializer(serializers.Serializer):
@@ -174,7 +171,7 @@ class TicketListCreateView(APIView):
 
     def get_throttles(self):
         # Filing is rate-limited; reading your own tickets is not.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return super().get_throttles() if self.request.method == "POST" else []
 
     class InputSerializer(serializers.Serializer):
         class Meta:

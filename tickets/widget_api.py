@@ -9,7 +9,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kb.api import (
@@ -88,7 +87,6 @@ def _page(request, data) -> str:
 
 class WidgetView(APIView):
     authentication_classes: list = []  # no cookies, no session, so no CSRF to worry about
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "widget"
 
 

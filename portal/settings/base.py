@@ -252,6 +252,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API view with a `throttle_scope` is limited by it (the form limiter's counter).
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.AtomicScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "suggest": os.environ.get("THROTTLE_SUGGEST", "120/min"),
         "deflect": os.environ.get("THROTTLE_DEFLECT", "30/min"),
