@@ -27,7 +27,8 @@ class AtomicScopedRateThrottle(ScopedRateThrottle):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         user = request.user
-        key = f"user:{user.pk}" if user and user.is_authenticated else f"ip:{self.get_ident(request)}"
+        signed_in = user is not None and user.is_authenticated
+        key = f"user:{user.pk}" if signed_in else f"ip:{self.get_ident(request)}"
         self._wait = over_limit(f"api:{self.scope}", key, self.rate)
         return self._wait is None
 
