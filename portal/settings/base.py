@@ -234,6 +234,8 @@ RATE_LIMITS = {
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/hour"),
     "kb:feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/min"),
 }
+# "We received your ticket" e-mails per recipient address; tickets beyond it are still filed.
+RATE_LIMIT_CONFIRMATION_EMAILS = os.environ.get("RATE_LIMIT_CONFIRMATION_EMAILS", "5/hour")
 # Behind a proxy that sets X-Forwarded-For (and strips any the client sent), trust it.
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR")
 

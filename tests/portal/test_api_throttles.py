@@ -99,3 +99,33 @@ def test_parallel_requests_get_exactly_the_limit_through(backend, suggest_rate):
         cache.clear()
     assert len(allowed) == threads * requests_each
     assert allowed.count(True) == 120
+
+
+def test_the_widget_cannot_relay_unlimited_confirmation_emails_to_one_address(settings, committed):
+    from django.core import mail
+
+    from tickets.models import Ticket, WidgetOrigin
+
+    WidgetOrigin.objects.create(origin="https://app.example.com")
+    settings.RATE_LIMIT_CONFIRMATION_EMAILS = "3/hour"
+    widget = Client(HTTP_ORIGIN="https://app.example.com")
+    codes = []
+    with committed():
+        for n in range(5):
+            data = {"subject": f"Buy cheap watches {n}", "description": "Visit evil.example",
+                    "email": "Victim@Example.com" if n % 2 else "victim@example.com"}  # fmt: skip
+            response = widget.post(
+                "/api/v1/widget/tickets", data, content_type="application/json",
+                REMOTE_ADDR=f"10.0.0.{n}", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            )  # fmt: skip
+            codes.append(response.status_code)
+        other = widget.post(
+            "/api/v1/widget/tickets",
+            {"subject": "Card refused", "description": "Help", "email": "pat@example.com"},
+            content_type="application/json",
+        )
+    assert codes == [201] * 5 and other.status_code == 201
+    assert Ticket.objects.count() == 6  # every ticket is filed
+    recipients = [message.to[0].lower() for message in mail.outbox]
+    assert recipients.count("victim@example.com") == 3
+    assert recipients.count("pat@example.com") == 1
