@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kb.api import (
+    RequiredTextField,
     StrictCharField,
     StrictIdField,
     StrictUUIDField,
@@ -25,6 +26,8 @@ from . import metrics, services
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
+
+REFERENCE_SCHEMA = {"type": "string", "maxLength": 32}
 
 
 def _session_key(request) -> str:
@@ -177,8 +180,8 @@ class TicketListCreateView(APIView):
         class Meta:
             ref_name = "TicketListCreateInput"
 
-        subject = StrictCharField(max_length=SUBJECT_MAX)
-        description = StrictCharField(max_length=DESCRIPTION_MAX)
+        subject = RequiredTextField(max_length=SUBJECT_MAX)
+        description = RequiredTextField(max_length=DESCRIPTION_MAX)
         category = StrictIdField(required=False, allow_null=True)
         source_page = StrictCharField(max_length=2000, required=False, allow_blank=True)
         contact_session = StrictUUIDField(required=False, allow_null=True)
@@ -247,7 +250,11 @@ class TicketListCreateView(APIView):
 class TicketDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=responses_with_errors({200: TicketOutputSerializer}, 403, 404))
+    @extend_schema(
+        # A reference is "SUP-" and a number; anything much longer is no ticket of anyone's.
+        parameters=[OpenApiParameter("reference", REFERENCE_SCHEMA, OpenApiParameter.PATH)],
+        responses=responses_with_errors({200: TicketOutputSerializer}, 403, 404),
+    )
     def get(self, request, reference: str):
         ticket = ticket_for_customer(reference=reference, user=request.user, session=None)
         if ticket is None:
