@@ -230,10 +230,14 @@ RATE_LIMITS = {
     "tickets:deflect": os.environ.get("RATE_LIMIT_DEFLECT", "30/min"),
     "tickets:detail": os.environ.get("RATE_LIMIT_REPLY", "30/hour"),
     "login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
+    "wagtailadmin_login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
+    "admin:login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
     "signup": os.environ.get("RATE_LIMIT_SIGN_UP", "10/hour"),
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/hour"),
     "kb:feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/min"),
 }
+# Sign-in attempts per account (the typed username), on every sign-in page together.
+RATE_LIMIT_SIGN_IN_ACCOUNT = os.environ.get("RATE_LIMIT_SIGN_IN_ACCOUNT", "20/hour")
 # "We received your ticket" e-mails per recipient address; tickets beyond it are still filed.
 RATE_LIMIT_CONFIRMATION_EMAILS = os.environ.get("RATE_LIMIT_CONFIRMATION_EMAILS", "5/hour")
 # Behind a proxy that sets X-Forwarded-For (and strips any the client sent), trust it.
