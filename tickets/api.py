@@ -1,12 +1,14 @@
 """The support API: contact sessions (suggestions, deflection) and the customer's tickets."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,10 +26,12 @@ from kb.selectors import live_articles
 
 from . import metrics, services
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
+from .models import TicketMessage
 from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
 
 REFERENCE_SCHEMA = {"type": "string", "maxLength": 32}
+PAGE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
 
 
 def _session_key(request) -> str:
@@ -160,10 +164,25 @@ class TicketOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(TicketMessageSerializer(many=True))
     def get_messages(self, ticket) -> list[dict]:
+        # A list prefetches them (public_messages); one ticket reads its own.
+        messages = getattr(ticket, "public_messages", None)
+        if messages is None:
+            messages = ticket.messages.filter(internal=False)
         return [
             {"from_customer": m.from_customer, "body": m.body, "created_at": m.created_at}
-            for m in ticket.messages.filter(internal=False)
+            for m in messages
         ]
+
+
+class TicketPagination(PageNumberPagination):
+    page_size = 20
+
+
+class TicketPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketOutputSerializer(many=True)
 
 
 class TicketListCreateView(APIView):
@@ -198,12 +217,25 @@ class TicketListCreateView(APIView):
                 raise DRFValidationError("This field may not be blank.")
             return value
 
-    @extend_schema(responses=responses_with_errors({200: TicketOutputSerializer(many=True)}, 403))
+    @extend_schema(
+        parameters=[OpenApiParameter("page", PAGE_SCHEMA, OpenApiParameter.QUERY)],
+        responses=responses_with_errors({200: TicketPageSerializer}, 403, 404),
+    )
     def get(self, request):
+        """The newest first, 20 a page; `next` and `previous` link the neighbouring pages."""
         tickets = ticket_list_for_customer(user=request.user, session=None).select_related(
             "category", "resolved_article"
         )
-        return Response(TicketOutputSerializer(tickets, many=True).data)
+        tickets = tickets.prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=TicketMessage.objects.filter(internal=False),
+                to_attr="public_messages",
+            )
+        )
+        paginator = TicketPagination()
+        page = paginator.paginate_queryset(tickets, request, view=self)
+        return paginator.get_paginated_response(TicketOutputSerializer(page, many=True).data)
 
     @extend_schema(
         request=InputSerializer,
