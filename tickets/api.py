@@ -218,6 +218,7 @@ class TicketListCreateView(APIView):
             return value
 
     @extend_schema(
+        operation_id="tickets_list",
         parameters=[OpenApiParameter("page", PAGE_SCHEMA, OpenApiParameter.QUERY)],
         responses=responses_with_errors({200: TicketPageSerializer}, 403, 404),
     )
