@@ -3,7 +3,7 @@
 A middleware, so that the apps' views stay unaware of it: the limited views are named in
 settings.RATE_LIMITS by URL name. Counters live in the cache (fixed windows); if the cache is
 unreachable the request goes through, because refusing every customer is worse than letting
-a burst pass. The API's endpoints use DRF's throttles instead (same idea, same 429).
+a burst pass. The API's throttles (portal/throttling.py) use the same counter and address.
 """
 
 import hashlib
