@@ -31,7 +31,7 @@ from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
 
 REFERENCE_SCHEMA = {"type": "string", "maxLength": 32}
-PAGE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
+PAGE_MAX = 1_000_000
 
 
 def _session_key(request) -> str:
@@ -217,13 +217,21 @@ class TicketListCreateView(APIView):
                 raise DRFValidationError("This field may not be blank.")
             return value
 
+    class PageInputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketListPageInput"
+
+        # Checked before DRF's paginator, which would read page= (empty) as page 1.
+        page = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, required=False)
+
     @extend_schema(
         operation_id="tickets_list",
-        parameters=[OpenApiParameter("page", PAGE_SCHEMA, OpenApiParameter.QUERY)],
-        responses=responses_with_errors({200: TicketPageSerializer}, 403, 404),
+        parameters=[PageInputSerializer],
+        responses=responses_with_errors({200: TicketPageSerializer}, 400, 403, 404),
     )
     def get(self, request):
         """The newest first, 20 a page; `next` and `previous` link the neighbouring pages."""
+        self.PageInputSerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
         tickets = ticket_list_for_customer(user=request.user, session=None).select_related(
             "category", "resolved_article"
         )

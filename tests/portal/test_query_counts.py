@@ -90,3 +90,14 @@ def test_the_home_page_and_an_article_run_a_fixed_number_of_queries_for_a_visito
     make_article("Leave a workspace", "Ask an owner to remove you.", category="Workspaces")
     assert queries(client, "/") == 10
     assert queries(client, article.url) == 13
+
+
+@pytest.mark.parametrize("page", ["", "0", "last", "x"])
+def test_a_page_that_is_not_a_number_from_one_is_refused(signed_in, page):
+    response = signed_in.get("/api/v1/tickets", {"page": page})
+    assert response.status_code == 400 and "page" in response.json()
+
+
+def test_a_page_past_the_last_is_not_found(signed_in, customer):
+    make_ticket(customer)
+    assert signed_in.get("/api/v1/tickets", {"page": 2}).status_code == 404
