@@ -1,16 +1,19 @@
 """API of the knowledge base: article suggestions as the customer types."""
 
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .converters import ID_MAX
 from .selectors import suggest_articles
 
-QUERY_MAX_LENGTH = 1000
+# A query travels in the URL: every character may take 12 bytes percent-encoded (4 in UTF-8),
+# and the request line must fit gunicorn's limit_request_line (gunicorn.conf.py, 8190 bytes).
+QUERY_MAX_LENGTH = 500
 
 ERROR_MEANINGS = {
     400: "Invalid input: field names map to lists of messages (or `detail` says what is wrong).",
@@ -32,6 +35,21 @@ class StrictCharField(serializers.CharField):
         if self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+
+class RequiredTextField(StrictCharField):
+    """Text that must say something. Blank, spaces and control characters alone are refused,
+    and the schema's pattern says so, so that what it allows the API accepts (null characters
+    and lone surrogates are refused anywhere in the text, as DRF refuses them)."""
+
+    # One visible character, none forbidden; linear time (no nested repetition to backtrack).
+    VISIBLE = r"^(?![\s\S]*[\x00\ud800-\udfff])[\s\S]*?[^\s\x00-\x1f\x7f]"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(
+            RegexValidator(self.VISIBLE, message=_("This field may not be blank."))
+        )
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -82,7 +100,6 @@ class SuggestionSerializer(serializers.Serializer):
 class SuggestView(APIView):
     """Articles that may answer what the visitor has typed so far."""
 
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "suggest"
 
     class InputSerializer(serializers.Serializer):

@@ -3,9 +3,10 @@
 A middleware, so that the apps' views stay unaware of it: the limited views are named in
 settings.RATE_LIMITS by URL name. Counters live in the cache (fixed windows); if the cache is
 unreachable the request goes through, because refusing every customer is worse than letting
-a burst pass. The API's endpoints use DRF's throttles instead (same idea, same 429).
+a burst pass. The API's throttles (portal/throttling.py) use the same counter and address.
 """
 
+import hashlib
 import logging
 import time
 
@@ -15,6 +16,9 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+# Every page that signs people in: besides its own limit per address, they share one limit per
+# account, so that guessing one account's password from many addresses is bounded too.
+SIGN_IN_VIEWS = ("login", "wagtailadmin_login", "admin:login")
 UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
          "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
 
@@ -52,6 +56,15 @@ def over_limit(scope: str, key: str, rate: str) -> int | None:
     return max(1, int((window + 1) * period - now))
 
 
+def _sign_in_account_over_limit(request) -> int | None:
+    username = request.POST.get("username", "").strip().lower()
+    if not username:
+        return None
+    # Hashed: a key of fixed length and characters, whatever was typed.
+    account = hashlib.sha256(username.encode()).hexdigest()
+    return over_limit("sign-in-account", account, settings.RATE_LIMIT_SIGN_IN_ACCOUNT)
+
+
 class RateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,7 +82,10 @@ class RateLimitMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             keys.append(f"user:{user.pk}")
-        waits = [over_limit(request.resolver_match.view_name, key, rate) for key in keys]
+        view_name = request.resolver_match.view_name
+        waits = [over_limit(view_name, key, rate) for key in keys]
+        if view_name in SIGN_IN_VIEWS:
+            waits.append(_sign_in_account_over_limit(request))
         wait = max((w for w in waits if w), default=None)
         if wait is None:
             return None

@@ -1,6 +1,7 @@
 """The support API: contact sessions (suggestions, deflection) and the customer's tickets."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -9,12 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kb.api import (
+    RequiredTextField,
     StrictCharField,
     StrictIdField,
     StrictUUIDField,
@@ -26,8 +28,12 @@ from kb.selectors import live_articles
 
 from . import metrics, services
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
+from .models import TicketMessage
 from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
+
+REFERENCE_SCHEMA = {"type": "string", "maxLength": 32}
+PAGE_MAX = 1_000_000
 
 
 def _session_key(request) -> str:
@@ -39,7 +45,6 @@ def _session_key(request) -> str:
 class ContactSessionSuggestionsView(APIView):
     """Suggestions for what the visitor has typed into the contact form so far."""
 
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "suggest"
 
     class InputSerializer(serializers.Serializer):
@@ -100,7 +105,6 @@ class DeflectionSerializer(serializers.Serializer):
 class ContactSessionDeflectView(APIView):
     """“This solved it”: record a deflection; no ticket will be filed for this contact."""
 
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "deflect"
 
     class InputSerializer(serializers.Serializer):
@@ -162,10 +166,25 @@ class TicketOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(TicketMessageSerializer(many=True))
     def get_messages(self, ticket) -> list[dict]:
+        # A list prefetches them (public_messages); one ticket reads its own.
+        messages = getattr(ticket, "public_messages", None)
+        if messages is None:
+            messages = ticket.messages.filter(internal=False)
         return [
             {"from_customer": m.from_customer, "body": m.body, "created_at": m.created_at}
-            for m in ticket.messages.filter(internal=False)
+            for m in messages
         ]
+
+
+class TicketPagination(PageNumberPagination):
+    page_size = 20
+
+
+class TicketPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketOutputSerializer(many=True)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -177,14 +196,14 @@ class TicketListCreateView(APIView):
 
     def get_throttles(self):
         # Filing is rate-limited; reading your own tickets is not.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return super().get_throttles() if self.request.method == "POST" else []
 
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TicketListCreateInput"
 
-        subject = StrictCharField(max_length=SUBJECT_MAX)
-        description = StrictCharField(max_length=DESCRIPTION_MAX)
+        subject = RequiredTextField(max_length=SUBJECT_MAX)
+        description = RequiredTextField(max_length=DESCRIPTION_MAX)
         category = StrictIdField(required=False, allow_null=True)
         source_page = StrictCharField(max_length=2000, required=False, allow_blank=True)
         contact_session = StrictUUIDField(required=False, allow_null=True)
@@ -201,12 +220,34 @@ class TicketListCreateView(APIView):
                 raise DRFValidationError("This field may not be blank.")
             return value
 
-    @extend_schema(responses=responses_with_errors({200: TicketOutputSerializer(many=True)}, 403))
+    class PageInputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketListPageInput"
+
+        # Checked before DRF's paginator, which would read page= (empty) as page 1.
+        page = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, required=False)
+
+    @extend_schema(
+        operation_id="tickets_list",
+        parameters=[PageInputSerializer],
+        responses=responses_with_errors({200: TicketPageSerializer}, 400, 403, 404),
+    )
     def get(self, request):
+        """The newest first, 20 a page; `next` and `previous` link the neighbouring pages."""
+        self.PageInputSerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
         tickets = ticket_list_for_customer(user=request.user, session=None).select_related(
             "category", "resolved_article"
         )
-        return Response(TicketOutputSerializer(tickets, many=True).data)
+        tickets = tickets.prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=TicketMessage.objects.filter(internal=False),
+                to_attr="public_messages",
+            )
+        )
+        paginator = TicketPagination()
+        page = paginator.paginate_queryset(tickets, request, view=self)
+        return paginator.get_paginated_response(TicketOutputSerializer(page, many=True).data)
 
     @extend_schema(
         request=InputSerializer,
@@ -254,7 +295,11 @@ class TicketListCreateView(APIView):
 class TicketDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=responses_with_errors({200: TicketOutputSerializer}, 403, 404))
+    @extend_schema(
+        # A reference is "SUP-" and a number; anything much longer is no ticket of anyone's.
+        parameters=[OpenApiParameter("reference", REFERENCE_SCHEMA, OpenApiParameter.PATH)],
+        responses=responses_with_errors({200: TicketOutputSerializer}, 403, 404),
+    )
     def get(self, request, reference: str):
         ticket = ticket_for_customer(reference=reference, user=request.user, session=None)
         if ticket is None:

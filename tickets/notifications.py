@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from portal.ratelimit import over_limit
+
 from .models import ArticleRequest, Notification, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -33,14 +35,31 @@ def queue(
     message: TicketMessage | None = None,
     recipient: str = "",
     article_request: ArticleRequest | None = None,
-) -> Notification:
+) -> Notification | None:
     """Record an e-mail owed, and send it once the surrounding transaction commits."""
+    recipient = recipient or ticket.customer_email
+    if kind == Kind.TICKET_RECEIVED and _too_many_confirmations(recipient):
+        return None
     notification = Notification.objects.create(
-        ticket=ticket, kind=kind, message=message, recipient=recipient or ticket.customer_email,
+        ticket=ticket, kind=kind, message=message, recipient=recipient,
         article_request=article_request,
     )  # fmt: skip
     transaction.on_commit(lambda: _enqueue(notification))
     return notification
+
+
+def _too_many_confirmations(recipient: str) -> bool:
+    """Whether this address has had its share of "we received your ticket" e-mails.
+
+    Anyone may file a ticket for any address (the widget needs no account), so without a cap
+    the confirmation would relay unlimited mail with a chosen subject to a chosen victim. The
+    ticket is still filed; only the e-mail is skipped. The counter is the form limiter's.
+    """
+    rate = settings.RATE_LIMIT_CONFIRMATION_EMAILS
+    if over_limit("confirmation-email", recipient.strip().lower(), rate) is None:
+        return False
+    logger.warning("Confirmation e-mails to one address over %s: not sending another", rate)
+    return True
 
 
 def _enqueue(notification: Notification) -> None:

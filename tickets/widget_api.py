@@ -9,16 +9,17 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kb.api import (
+    RequiredTextField,
     StrictCharField,
     StrictIdField,
     StrictUUIDField,
     SuggestionSerializer,
     responses_with_errors,
 )
+from kb.converters import ID_MAX
 from kb.places import Place
 from kb.selectors import (
     article_html_for_embedding,
@@ -68,9 +69,15 @@ class FiledTicketSerializer(serializers.Serializer):
     filed_at = serializers.DateTimeField()
 
 
+# The place and the query travel in the URL of the widget's GETs: at 12 bytes a character
+# percent-encoded (4 in UTF-8) they fit gunicorn's limit_request_line (gunicorn.conf.py).
+PATH_MAX, CONTEXT_MAX, QUERY_MAX = 300, 100, 250
+ARTICLE_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+
+
 class PlaceSerializer(serializers.Serializer):
-    path = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
-    context = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    path = StrictCharField(max_length=PATH_MAX, required=False, allow_blank=True, default="")
+    context = StrictCharField(max_length=CONTEXT_MAX, required=False, allow_blank=True, default="")
 
 
 def _place(data) -> Place:
@@ -88,7 +95,6 @@ def _page(request, data) -> str:
 
 class WidgetView(APIView):
     authentication_classes: list = []  # no cookies, no session, so no CSRF to worry about
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "widget"
 
 
@@ -118,7 +124,7 @@ class WidgetSuggestView(WidgetView):
         class Meta:
             ref_name = "WidgetSuggestInput"
 
-        q = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+        q = StrictCharField(max_length=QUERY_MAX, required=False, allow_blank=True, default="")
         limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
 
     @extend_schema(
@@ -143,7 +149,7 @@ class WidgetArticleView(WidgetView):
 
     @extend_schema(
         operation_id="widget_article",
-        parameters=[OpenApiParameter("article_id", int, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("article_id", ARTICLE_ID_SCHEMA, OpenApiParameter.PATH)],
         responses=responses_with_errors({200: ArticleSerializer}, 404, 429),
     )
     def get(self, request, article_id: int):
@@ -199,8 +205,8 @@ class WidgetTicketView(WidgetView):
         class Meta:
             ref_name = "WidgetTicketInput"
 
-        subject = StrictCharField(max_length=SUBJECT_MAX)
-        description = StrictCharField(max_length=DESCRIPTION_MAX)
+        subject = RequiredTextField(max_length=SUBJECT_MAX)
+        description = RequiredTextField(max_length=DESCRIPTION_MAX)
         email = serializers.EmailField(required=False, allow_blank=True, default="")
         user_token = StrictCharField(max_length=2000, required=False, allow_blank=True)
         submission = StrictUUIDField(required=False)

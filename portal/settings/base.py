@@ -240,6 +240,8 @@ RATE_LIMITS = {
     "tickets:detail": os.environ.get("RATE_LIMIT_REPLY", "30/hour"),
     "tickets:new-link": os.environ.get("RATE_LIMIT_NEW_LINK", "10/hour"),
     "login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
+    "wagtailadmin_login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
+    "admin:login": os.environ.get("RATE_LIMIT_SIGN_IN", "10/min"),
     "signup": os.environ.get("RATE_LIMIT_SIGN_UP", "10/hour"),
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/hour"),
     "kb:feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/min"),
@@ -247,6 +249,10 @@ RATE_LIMITS = {
     "tickets:rate-link": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
     "tickets:unsubscribe": os.environ.get("RATE_LIMIT_UNSUBSCRIBE", "30/hour"),
 }
+# Sign-in attempts per account (the typed username), on every sign-in page together.
+RATE_LIMIT_SIGN_IN_ACCOUNT = os.environ.get("RATE_LIMIT_SIGN_IN_ACCOUNT", "20/hour")
+# "We received your ticket" e-mails per recipient address; tickets beyond it are still filed.
+RATE_LIMIT_CONFIRMATION_EMAILS = os.environ.get("RATE_LIMIT_CONFIRMATION_EMAILS", "5/hour")
 # Behind a proxy that sets X-Forwarded-For (and strips any the client sent), trust it.
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR")
 
@@ -265,9 +271,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only: one body format to validate strictly (a form post's "7" is not the number 7).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Nesting is bounded: a body nested 1,000 levels deep is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["portal.parsers.BoundedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API view with a `throttle_scope` is limited by it (the form limiter's counter).
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.AtomicScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "suggest": os.environ.get("THROTTLE_SUGGEST", "120/min"),
         "deflect": os.environ.get("THROTTLE_DEFLECT", "30/min"),

@@ -9,7 +9,7 @@
   var userToken = script.getAttribute("data-user-token") || "";
   var label = script.getAttribute("data-label") || "Help";
   var api = portal + "/api/v1/widget/";
-  var path = location.pathname;
+  var path = location.pathname.slice(0, 300);  // the API's limits (tickets/widget_api.py)
 
   var host = document.createElement("div");
   host.id = "deflect-help-widget";
@@ -80,7 +80,7 @@
   function home() {
     view.textContent = "";
     var lab = el("label", { for: "q" }, "What do you need help with?");
-    var input = el("input", { id: "q", type: "search", autocomplete: "off", maxlength: "1000", "data-testid": "widget-input" });
+    var input = el("input", { id: "q", type: "search", autocomplete: "off", maxlength: "250", "data-testid": "widget-input" });
     input.value = typed;
     view.appendChild(lab); view.appendChild(input);
     view.appendChild(el("div", { id: "results" }));

@@ -108,3 +108,28 @@ def test_deflecting_again_and_again_is_refused(settings, client, demo_articles):
         deflect = client.post(f"/support/contact/{session}/deflect/", {"article": article.pk})
         codes.append(deflect.status_code)
     assert codes == [302, 302, 429]
+
+
+SIGN_IN_PAGES = ["/accounts/login/", "/admin/login/", "/django-admin/login/"]
+
+
+def test_one_account_is_limited_across_every_sign_in_page_and_address(settings, customer):
+    settings.RATE_LIMIT_SIGN_IN_ACCOUNT = "4/hour"
+    codes = []
+    for n in range(6):
+        page = SIGN_IN_PAGES[n % 3]
+        guess = {"username": f" {customer.email.upper()} ", "password": f"guess {n}"}
+        codes.append(Client().post(page, guess, REMOTE_ADDR=f"10.1.0.{n}").status_code)
+    assert codes == [200, 200, 200, 200, 429, 429]
+    other = {"username": "other@example.com", "password": "guess"}
+    assert Client().post(SIGN_IN_PAGES[1], other, REMOTE_ADDR="10.1.0.9").status_code == 200
+
+
+@pytest.mark.parametrize("page", SIGN_IN_PAGES)
+def test_every_sign_in_page_is_limited_per_address_by_default(page):
+    client = Client()
+    codes = [
+        client.post(page, {"username": f"user{n}@example.com", "password": "x"}).status_code
+        for n in range(11)
+    ]
+    assert codes == [200] * 10 + [429]  # RATE_LIMIT_SIGN_IN, 10/min

@@ -177,7 +177,7 @@ def test_an_empty_number_in_the_query_is_refused_not_defaulted(client):
 def test_customers_list_and_read_only_their_own_tickets(api, customer, other_customer):
     mine = make_ticket(customer, subject="Mine")
     theirs = make_ticket(other_customer, subject="Theirs")
-    listed = [t["reference"] for t in api.get("/api/v1/tickets").json()]
+    listed = [t["reference"] for t in api.get("/api/v1/tickets").json()["results"]]
     assert listed == [mine.reference]
     assert api.get(f"/api/v1/tickets/{mine.reference}").json()["subject"] == "Mine"
     assert api.get(f"/api/v1/tickets/{theirs.reference}").status_code == 404
