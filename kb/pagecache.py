@@ -44,7 +44,8 @@ def pages_changed() -> None:
 
 def mark_cacheable(request, page) -> None:
     """Called as Wagtail serves a page: only public pages may be kept for other readers."""
-    setattr(request, MARK, not page.get_view_restrictions().exists())
+    if getattr(request, MARK, None) is not None:  # a reader whose copy may be stored
+        setattr(request, MARK, not page.get_view_restrictions().exists())
 
 
 def _personal_cookies() -> tuple[str, ...]:
@@ -79,6 +80,7 @@ class AnonymousPageCacheMiddleware:
         stored = cache.get(key)
         if stored is not None:
             return self._serve(request, stored)
+        setattr(request, MARK, False)  # until Wagtail serves a page without restrictions
         response = self.get_response(request)
         if self._storable(request, response):
             stored = self._stored_form(response)
