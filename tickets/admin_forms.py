@@ -4,13 +4,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kb.forms import PageChoiceField
 from kb.models import ArticlePage
 from kb.selectors import live_articles, suggest_articles
 
 from .forms import REPLY_MAX, clean_text
-from .models import Ticket
+from .models import SavedReply, Ticket
+from .saved_replies import saved_replies_for_ticket
 from .services import suggestion_query
 
 Resolution = Ticket.Resolution
@@ -73,9 +75,31 @@ class ResolutionFields(forms.Form):
             self.add_error("resolved_article", _("Choose the article that answered it."))
 
 
+def saved_reply_label(offered) -> str:
+    """Why it comes where it does: "Reset a password (solved 2 similar tickets · used 9 times)"."""
+    used = ngettext("used %(n)d time", "used %(n)d times", offered.uses) % {"n": offered.uses}
+    if offered.similar_resolved:
+        solved = ngettext(
+            "solved %(n)d similar ticket", "solved %(n)d similar tickets", offered.similar_resolved
+        ) % {"n": offered.similar_resolved}
+        used = f"{solved} · {used}"
+    return f"{offered.reply.title} ({used})"
+
+
 class TicketAgentForm(ResolutionFields, forms.ModelForm):
     """The ticket page: change status, priority, category and assignee, reply, resolve."""
 
+    saved_reply = forms.TypedChoiceField(
+        label=_("Send a saved reply"),
+        choices=[],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "Filled in for this customer and sent on Save, with the reply's status, category "
+            "and priority. Those that solved tickets like this one come first."
+        ),
+    )
     reply = forms.CharField(
         label=_("Reply"),
         required=False,
@@ -122,6 +146,17 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
                 ("", "—"),
                 *self.fields["suggested_article"].choices,
             ]
+            self.fields["saved_reply"].choices = [
+                ("", "—"),
+                *(
+                    (o.reply.pk, saved_reply_label(o))
+                    for o in saved_replies_for_ticket(self.instance)
+                ),
+            ]
+
+    def clean_saved_reply(self):
+        pk = self.cleaned_data.get("saved_reply")
+        return SavedReply.objects.filter(pk=pk, active=True).first() if pk else None
 
     def clean_reply(self):
         return clean_text(self.cleaned_data.get("reply") or "")
@@ -140,6 +175,8 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("saved_reply") and (cleaned.get("reply") or cleaned.get("reply_internal")):
+            self.add_error("saved_reply", _("Send a saved reply or type one, not both at once."))
         if cleaned.get("resolve_with_article") and not cleaned.get("reply_article"):
             self.add_error("reply_article", _("Choose the article to send."))
         resolving = cleaned.get("status") == Ticket.Status.RESOLVED and (

@@ -19,6 +19,7 @@ from kb.models import CategoryPage
 
 from . import charts, metrics
 from .models import Organization, Ticket
+from .saved_replies import saved_replies_most_used
 from .selectors import deflection_rate
 
 
@@ -149,6 +150,8 @@ def backlog_dashboard(request):
             since=summary["generated_at"] - timedelta(days=7)
         ),
         "period": period_phrase(weeks=form.summary_arguments()["weeks"], by=summary["by"]),
+        # What agents keep sending is what an article (or "answer after filing") should say.
+        "top_replies": saved_replies_most_used(since=summary["flow"][0]["period"].start),
         "links": {
             "open": queue_url(queue="open"),
             "zombies": queue_url(queue="zombie"),

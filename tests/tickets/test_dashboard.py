@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -177,3 +178,25 @@ def test_seeded_contact_sessions_that_filed_a_ticket_point_at_it(agent):
     assert filed.exists()
     assert not filed.filter(ticket__isnull=True).exists()
     assert all(session.ticket.subject == session.subject for session in filed)
+
+
+def test_the_dashboard_lists_the_most_used_saved_replies_as_article_candidates(manager, agent):
+    from tickets.models import SavedReply, Ticket
+    from tickets.services import saved_reply_apply, ticket_resolve
+
+    export = SavedReply.objects.create(title="Export steps", body="Open Reports, then Export.")
+    waiting = SavedReply.objects.create(title="Thanks for waiting", body="We are on it.")
+    SavedReply.objects.create(title="Never sent", body="Nothing.")
+    for n in range(3):
+        ticket = make_ticket(None, subject=f"Export {n}")
+        saved_reply_apply(ticket=ticket, reply=export, agent=agent)
+        if n < 2:
+            ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.KB_GAP)
+    saved_reply_apply(ticket=make_ticket(None, subject="Slow"), reply=waiting, agent=agent)
+    html = signed_in(manager).get(DASHBOARD).content.decode()
+    table = html[html.index('data-testid="top-replies"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(
+        r'<th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', table
+    )
+    assert rows == [("Export steps", "3", "3", "2"), ("Thanks for waiting", "1", "1", "0")]

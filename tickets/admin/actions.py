@@ -68,6 +68,8 @@ class TicketWorkMixin:
             services.ticket_reply(
                 ticket=original, author=actor, body=reply, internal=data["reply_internal"]
             )
+        if data.get("saved_reply"):
+            services.saved_reply_apply(ticket=original, reply=data["saved_reply"], agent=actor)
         if article is not None and data.get("resolve_with_article"):
             services.ticket_resolve(
                 ticket=original, actor=actor,

@@ -82,7 +82,15 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         (None, {"fields": ["conversation"]}),
         (
             _("Reply"),
-            {"fields": ["reply", "reply_internal", "reply_article", "resolve_with_article"]},
+            {
+                "fields": [
+                    "saved_reply",
+                    "reply",
+                    "reply_internal",
+                    "reply_article",
+                    "resolve_with_article",
+                ]
+            },
         ),
         (_("Resolution"), {"fields": ["resolution", "suggested_article", "resolved_article"]}),
         (

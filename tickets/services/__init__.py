@@ -35,6 +35,7 @@ from .notices import (
     gap_article_notices_queue,
 )
 from .satisfaction import ticket_rate, ticket_rateable
+from .saved_replies import saved_reply_apply, saved_reply_render
 from .submissions import ticket_submit
 
 __all__ = [
@@ -42,7 +43,8 @@ __all__ = [
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
     "article_notices_wanted", "customer_account_for", "customer_preferences_get",
     "customer_preferences_set", "deflection_record", "email_opt_out", "filer_key_for",
-    "gap_article_notices_queue", "learned_phrase_text", "organization_for", "suggestion_query",
+    "gap_article_notices_queue", "learned_phrase_text", "organization_for", "saved_reply_apply",
+    "saved_reply_render", "suggestion_query",
     "ticket_add_follow_up", "ticket_assign", "ticket_create", "ticket_link_resend", "ticket_rate",
     "ticket_rateable", "ticket_reply", "ticket_resolve", "ticket_set_category",
     "ticket_set_priority", "ticket_set_status", "ticket_solved_by_customer", "ticket_submit",
