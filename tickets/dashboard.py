@@ -115,6 +115,8 @@ def _charts(summary: dict) -> dict:
             title=_("Customer satisfaction (CSAT): share of good ratings"),
             labels=labels,
             percent=True,
+            x_label=period,
+            y_label=_("Share of ratings that were good"),
             series=[
                 (
                     _("Good ratings"),
