@@ -36,6 +36,7 @@ from .notices import (
 )
 from .satisfaction import ticket_rate, ticket_rateable
 from .submissions import ticket_submit
+from .waiting import ticket_set_waiting_on
 
 __all__ = [
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
@@ -45,6 +46,6 @@ __all__ = [
     "gap_article_notices_queue", "learned_phrase_text", "organization_for", "suggestion_query",
     "ticket_add_follow_up", "ticket_assign", "ticket_create", "ticket_link_resend", "ticket_rate",
     "ticket_rateable", "ticket_reply", "ticket_resolve", "ticket_set_category",
-    "ticket_set_priority", "ticket_set_status", "ticket_solved_by_customer", "ticket_submit",
-    "tickets_merge",
+    "ticket_set_priority", "ticket_set_status", "ticket_set_waiting_on",
+    "ticket_solved_by_customer", "ticket_submit", "tickets_merge",
 ]  # fmt: skip
