@@ -42,7 +42,7 @@ def test_every_chart_has_a_visible_title_axis_labels_and_a_legend(manager, custo
     make_ticket(customer)
     html = signed_in(manager).get(DASHBOARD).content.decode()
     charts = re.findall(r'<svg class="deflect-chart".*?</svg>', html, flags=re.S)
-    assert len(charts) == 4
+    assert len(charts) == 5  # intake/burn, backlog, age, deflection, CSAT
     for chart in charts:
         for part in ["chart-title", "axis-label x", "axis-label y", "legend"]:
             assert f'class="{part}' in chart, (part, chart[:300])
