@@ -260,3 +260,15 @@ def test_the_weekly_report_and_the_api_say_it_too(audited_backlog):
     data = signed_in(manager).get("/api/v1/metrics/backlog").json()
     assert data["trend"]["kind"] == "spike" and data["trend"]["drivers"][0]["category"] == "Billing"
     assert data["handoffs"]["average"] == 2.0 and data["zombies"]["waiting_on"]["teams"] == []
+
+
+def test_seeded_demo_history_has_handoffs_to_colleagues_and_to_teams(agent):
+    from tickets.seeding import TEAMS, historical_timestamps, seed_history
+
+    with historical_timestamps():
+        seed_history(tickets=300, days=60, seed=7, agents=[agent, make_agent("b@example.com")])
+
+    figures = backlog_audit.handoffs(since=timezone.now() - timedelta(days=60))
+    assert figures["resolved"] > 0 and figures["average"] > 0
+    assert {row["agent"] for row in figures["by_agent"]} == {"agent@example.com", "b@example.com"}
+    assert {row["team"] for row in figures["by_team"]} == set(TEAMS)
