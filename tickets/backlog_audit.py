@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from kb.models import CategoryPage
 
 from . import metrics
 from .models import Ticket, TicketEvent
@@ -180,49 +182,64 @@ def handoff_q(prefix: str = "") -> Q:
 
 
 def handoffs(*, since: datetime, limit: int = 10) -> dict:
-    """Handoffs per ticket resolved since a moment, and where they pile up."""
+    """Handoffs per ticket resolved since a moment, and where they pile up.
+
+    Read from the handoff events alone (a few per hundred tickets), grouped in SQL: joining
+    every resolved ticket to all its events took half a second at 30,000 tickets.
+    """
     resolved = Ticket.objects.filter(status__in=metrics.DONE, resolved_at__gte=since)
-    per_ticket = resolved.annotate(n=Count("events", filter=handoff_q("events__")))
-    totals = per_ticket.aggregate(tickets=Count("pk"), handoffs=Sum("n"), average=Avg("n"))
-    middle = metrics._nth(per_ticket, "n", 0.5, "n", count=totals["tickets"])
-    by_category = (
-        resolved.values("category_id", "category__title")
-        .annotate(
-            tickets=Count("pk", distinct=True),
-            handoffs=Count("events", filter=handoff_q("events__")),
+    events = TicketEvent.objects.filter(
+        handoff_q(), ticket__status__in=metrics.DONE, ticket__resolved_at__gte=since
+    )
+    tickets_by_category = dict(
+        resolved.values_list("category_id").annotate(n=Count("pk")).values_list("category_id", "n")
+    )
+    resolved_count = sum(tickets_by_category.values())
+    total = events.count()
+    per_ticket = events.values("ticket_id").annotate(n=Count("pk")).order_by("n")
+    never = resolved_count - per_ticket.count()  # resolved tickets nobody handed on
+    median = None
+    if resolved_count:
+        position = min(resolved_count - 1, int(0.5 * (resolved_count - 1) + 0.5))
+        # The median lies among the zeros, or is read with one OFFSET among the others.
+        median = 0 if position < never else per_ticket.values_list("n", flat=True)[position - never]
+
+    def grouped(field: str, **conditions) -> list[dict]:
+        return list(
+            events.filter(**conditions)
+            .values(field)
+            .annotate(handoffs=Count("pk"))
+            .order_by("-handoffs", field)[:limit]
         )
-        .filter(handoffs__gt=0)
-        .order_by("-handoffs", "category__title")[:limit]
-    )
-    events = TicketEvent.objects.filter(handoff_q(), ticket__in=resolved)
-    by_agent = (
-        events.filter(kind=TicketEvent.Kind.ASSIGNED)
-        .values("from_value")
-        .annotate(handoffs=Count("pk"))
-        .order_by("-handoffs", "from_value")[:limit]
-    )
-    by_team = (
-        events.filter(kind=TicketEvent.Kind.WAITING_ON)
-        .values("to_value")
-        .annotate(handoffs=Count("pk"))
-        .order_by("-handoffs", "to_value")[:limit]
+
+    by_category = grouped("ticket__category_id")
+    titles = dict(
+        CategoryPage.objects.filter(
+            pk__in=[row["ticket__category_id"] for row in by_category]
+        ).values_list("pk", "title")
     )
     return {
-        "resolved": totals["tickets"],
-        "handoffs": totals["handoffs"] or 0,
-        "average": totals["average"],
-        "median": middle,
+        "resolved": resolved_count,
+        "handoffs": total,
+        "average": total / resolved_count if resolved_count else None,
+        "median": median,
         "by_category": [
             {
-                "category": row["category__title"] or _("No category"),
-                "tickets": row["tickets"],
+                "category": titles.get(row["ticket__category_id"]) or _("No category"),
+                "tickets": tickets_by_category.get(row["ticket__category_id"], 0),
                 "handoffs": row["handoffs"],
-                "average": row["handoffs"] / row["tickets"],
+                "average": row["handoffs"] / tickets_by_category[row["ticket__category_id"]],
             }
             for row in by_category
-        ],  # fmt: skip
-        "by_agent": [{"agent": r["from_value"], "handoffs": r["handoffs"]} for r in by_agent],
-        "by_team": [{"team": r["to_value"], "handoffs": r["handoffs"]} for r in by_team],
+        ],
+        "by_agent": [
+            {"agent": row["from_value"], "handoffs": row["handoffs"]}
+            for row in grouped("from_value", kind=TicketEvent.Kind.ASSIGNED)
+        ],
+        "by_team": [
+            {"team": row["to_value"], "handoffs": row["handoffs"]}
+            for row in grouped("to_value", kind=TicketEvent.Kind.WAITING_ON)
+        ],
     }
 
 
