@@ -148,7 +148,8 @@ def backlog_trend(*, now: datetime | None = None) -> BacklogTrend:
             break
         streak += 1
     growing = weeks[len(weeks) - streak :]
-    spike, steady = days_above >= SPIKE_DAYS, streak >= GROWTH_WEEKS
+    # Without weeks of history there is no usual range yet, and a first week is no spike.
+    spike, steady = days_above >= SPIKE_DAYS and any(baseline), streak >= GROWTH_WEEKS
     drivers: tuple[Driver, ...] = ()
     if spike:
         start = days[-RECENT_DAYS].start

@@ -99,6 +99,14 @@ def test_one_busy_day_is_not_a_spike(billing):
     assert trend.days_above == 1 and trend.kind == "neither"
 
 
+def test_a_new_help_desk_has_no_usual_range_to_spike_above(billing):
+    intake(now=NOW, days_ago=range(0, 5), per_day={billing: 3})
+
+    trend = backlog_audit.backlog_trend(now=NOW)
+
+    assert trend.days_above == 5 and trend.kind == "neither"
+
+
 def test_burn_below_intake_week_after_week_is_steady_growth_driven_by_what_grew(billing, login):
     intake(now=NOW, days_ago=range(0, 120), per_day={billing: 1, login: 1})
     intake(now=NOW, days_ago=range(0, 24), per_day={login: 1})  # Login grew for three weeks
