@@ -171,7 +171,8 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
 
     @admin.display(description=_("waiting on"), ordering="waiting_on_team__name")
     def waiting_on(self, ticket):
-        return ticket.waiting_on_team.name if ticket.waiting_on_team_id else "—"
+        # A resolved ticket waits on nobody, whatever team it last waited on.
+        return ticket.waiting_on_team.name if ticket.waiting_on_team_id and ticket.is_open else "—"
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, ticket):
