@@ -130,7 +130,7 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
 
     class Meta:
         model = Ticket
-        fields = ["status", "priority", "category", "assignee"]
+        fields = ["status", "priority", "category", "assignee", "waiting_on_team"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

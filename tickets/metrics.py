@@ -210,7 +210,7 @@ def zombie_tickets(*, now: datetime, settings: SupportSettings | None = None) ->
             status__in=OPEN, created_at__lt=now - timedelta(days=settings.zombie_age_days)
         )
         .filter(Q(assignee__isnull=True) | untouched)
-        .select_related("assignee", "category")
+        .select_related("assignee", "category", "waiting_on_team")
         .order_by("created_at")
     )
 
@@ -393,12 +393,14 @@ def backlog_summary(
     *, weeks: int = 12, by: str = "week", segment: Segment | None = None, now=None
 ) -> dict:
     """Everything the dashboard, the API, the CSV and the weekly report show."""
+    from .backlog_audit import backlog_trend, handoffs, zombies_by_wait  # built on this module
     from .satisfaction_metrics import satisfaction  # it builds on this module's helpers
 
     now = now or timezone.now()
     periods = make_periods(count=weeks if by == "week" else weeks * 7, by=by, now=now)
     rows = flow(periods, segment=segment)
     since = periods[0].start
+    zombies = zombie_tickets(now=now)
     return {
         "generated_at": now,
         "by": by,
@@ -406,7 +408,10 @@ def backlog_summary(
         "flow": rows,
         "verdict": verdict(rows),
         "age": backlog_age(now=now, segment=segment),
-        "zombies": zombie_tickets(now=now),
+        "zombies": zombies,
+        "zombie_waits": zombies_by_wait(zombies),
+        "trend": backlog_trend(now=now),
+        "handoffs": handoffs(since=since),
         "segments": segments(since=since),
         "service_times": service_times(since=since),
         "deflection": deflection(periods),

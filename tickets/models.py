@@ -148,6 +148,20 @@ class Organization(models.Model):
         return self.name
 
 
+class Team(models.Model):
+    """Another team a ticket can wait on (engineering, billing, …), kept in the Django admin."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("team")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class SlaState(models.TextChoices):
     NONE = "", _("No SLA")
     OK = "ok", _("On track")
@@ -255,6 +269,11 @@ class Ticket(models.Model):
         related_name="tickets", verbose_name=_("article to write"),
     )  # fmt: skip
     top_relative = models.FloatField(_("best relative score at filing"), null=True, blank=True)
+    waiting_on_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_tickets",
+        verbose_name=_("waiting on team"),
+        help_text=_("Another team this ticket waits on; empty when support can act on it."),
+    )  # fmt: skip
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     # Who filed it (a hash of their account or browser): a submission key only finds a ticket
     # its own filer filed, so a key seen elsewhere never opens someone else's ticket.
@@ -357,6 +376,7 @@ class TicketEvent(models.Model):
         ESCALATED = "escalated", _("SLA breached, escalated")
         MERGED = "merged", _("Merged")
         FOLLOW_UP = "follow_up", _("Customer follow-up")
+        WAITING_ON = "waiting_on", _("Waiting on team changed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -51,9 +51,11 @@ def summary_to_dict(summary: dict) -> dict:
                     "subject": t.subject,
                     "created_at": t.created_at.isoformat(),
                     "assignee": t.assignee.email if t.assignee else None,
+                    "waiting_on_team": t.waiting_on_team.name if t.waiting_on_team else None,
                 }
                 for t in zombies[:50]
             ],
+            "waiting_on": summary["zombie_waits"],
         },  # fmt: skip
         "segments": {
             name: summary["segments"][name]
@@ -94,6 +96,22 @@ def summary_to_dict(summary: dict) -> dict:
             "failed_searches": summary["deflection"]["failed_searches"],
         },
         "satisfaction": _satisfaction_to_dict(summary["satisfaction"]),
+        "trend": _trend_to_dict(summary["trend"]),
+        "handoffs": summary["handoffs"],
+    }
+
+
+def _trend_to_dict(trend) -> dict:
+    return {
+        "kind": trend.kind,
+        "sentence": trend.sentence,
+        "usual_high": trend.usual_high,
+        "days_above": trend.days_above,
+        "growth_weeks": trend.growth_weeks,
+        "drivers": [
+            {"category": d.category, "recent": d.recent, "usual": round(d.usual, 2)}
+            for d in trend.drivers
+        ],
     }
 
 

@@ -23,11 +23,13 @@ from .models import (
     SlaPolicy,
     SlaState,
     SupportSettings,
+    Team,
     Ticket,
     TicketEvent,
 )
 from .sla import apply_due_times
 
+TEAMS = ["Engineering", "Billing operations"]  # teams seeded tickets are handed to
 SEED_DOMAIN = "seed.example"  # every seeded customer's e-mail ends here, so seeds can be removed
 CATEGORIES = [
     "Billing", "Account & security", "Integrations", "Troubleshooting", "Getting started",
@@ -187,6 +189,7 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
     """Decide each ticket's life, then insert the tickets and their events."""
     settings = SupportSettings.current()
     policies = {(p.tier, p.priority): p for p in SlaPolicy.objects.all()}
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
     events = []
     lives = []
     for ticket, (created, gap) in zip(tickets, plans, strict=True):
@@ -200,6 +203,17 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
                 life.append((moment, "assigned", "", assignee.email[:64], assignee))
             life.append((moment, "status", status, "open", assignee))
             status = "open"
+            if len(agents) > 1 and rng.random() < 0.12:  # passed on to a colleague
+                moment += _hours(rng, 6)
+                other = rng.choice([agent for agent in agents if agent != assignee])
+                life.append((moment, "assigned", assignee.email[:64], other.email[:64], other))
+                assignee = other
+            if rng.random() < 0.06:  # handed to another team for a couple of days, then back
+                team = rng.choice(TEAMS)
+                moment += _hours(rng, 3)
+                life.append((moment, "waiting_on", "", team, assignee))
+                moment += _hours(rng, 48)
+                life.append((moment, "waiting_on", team, "", assignee))
             moment += _hours(rng, 5)
             ticket.first_response_at = moment
             life.append((moment, "replied", "", "", assignee))
@@ -222,6 +236,8 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
         ticket.status = status
         assigned = [e[4] for e in life if e[1] == "assigned"]
         ticket.assignee = assigned[-1] if assigned else None
+        waits = [e[3] for e in life if e[1] == "waiting_on"]
+        ticket.waiting_on_team = teams[waits[-1]] if waits and waits[-1] else None
         if ticket.first_response_at and ticket.first_response_at > now:
             ticket.first_response_at = None
         if status in ("resolved", "closed"):

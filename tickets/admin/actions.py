@@ -58,6 +58,7 @@ class TicketWorkMixin:
             services.ticket_assign(ticket=original, assignee=data["assignee"], actor=actor)
         services.ticket_set_priority(ticket=original, priority=data["priority"], actor=actor)
         services.ticket_set_category(ticket=original, category=data["category"], actor=actor)
+        services.ticket_set_waiting_on(ticket=original, team=data["waiting_on_team"], actor=actor)
         article = None
         if data.get("reply_article"):
             article = ArticlePage.objects.filter(pk=data["reply_article"], live=True).first()

@@ -15,6 +15,7 @@ from ..models import (
     Organization,
     SlaPolicy,
     SupportSettings,
+    Team,
     WidgetOrigin,
 )
 from ..widget import forget_origins
@@ -125,3 +126,11 @@ class WidgetOriginAdmin(BoundedLookupsAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         forget_origins()
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """The teams a ticket can wait on: engineering, billing, …"""
+
+    list_display = ["name", "description"]
+    search_fields = ["name"]

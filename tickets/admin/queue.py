@@ -34,6 +34,7 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         "status",
         "sla",
         "assignee_line",
+        "waiting_on",
         "age",
         "last_activity",
     ]
@@ -44,12 +45,13 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         "priority",
         "sla_state",
         AssigneeFilter,
+        "waiting_on_team",
         "category",
         AgeFilter,
         "resolution",
         "organization__tier",
     ]
-    list_select_related = ["assignee", "category"]
+    list_select_related = ["assignee", "category", "waiting_on_team"]
     search_fields = ["subject", "customer_email"]
     search_help_text = _("Search by reference (SUP-1042), subject or customer e-mail.")
     list_per_page = 50
@@ -77,7 +79,14 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         (None, {"fields": ["customer_display", "sla_due"]}),
         (
             _("Work the ticket"),
-            {"fields": [("status", "priority"), ("assignee", "category"), "priority_reason"]},
+            {
+                "fields": [
+                    ("status", "priority"),
+                    ("assignee", "category"),
+                    "waiting_on_team",
+                    "priority_reason",
+                ]
+            },
         ),
         (None, {"fields": ["conversation"]}),
         (
@@ -167,6 +176,11 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
             return "—"
         name = str(ticket.assignee)
         return format_html('<span class="one-line" title="{}">{}</span>', name, name)
+
+    @admin.display(description=_("waiting on"), ordering="waiting_on_team__name")
+    def waiting_on(self, ticket):
+        # A resolved ticket waits on nobody, whatever team it last waited on.
+        return ticket.waiting_on_team.name if ticket.waiting_on_team_id and ticket.is_open else "—"
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, ticket):

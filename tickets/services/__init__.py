@@ -37,6 +37,7 @@ from .notices import (
 from .satisfaction import ticket_rate, ticket_rateable
 from .saved_replies import saved_reply_apply, saved_reply_render
 from .submissions import ticket_submit
+from .waiting import ticket_set_waiting_on
 
 __all__ = [
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
@@ -47,6 +48,6 @@ __all__ = [
     "saved_reply_render", "suggestion_query",
     "ticket_add_follow_up", "ticket_assign", "ticket_create", "ticket_link_resend", "ticket_rate",
     "ticket_rateable", "ticket_reply", "ticket_resolve", "ticket_set_category",
-    "ticket_set_priority", "ticket_set_status", "ticket_solved_by_customer", "ticket_submit",
-    "tickets_merge",
+    "ticket_set_priority", "ticket_set_status", "ticket_set_waiting_on",
+    "ticket_solved_by_customer", "ticket_submit", "tickets_merge",
 ]  # fmt: skip
