@@ -1,0 +1,120 @@
+"""The semantic side of SuggestIndex: article vectors, the query's vector, the fused ranking.
+
+An index has a vector per article when the worker has embedded them (a zero row for one not
+embedded yet: it is found by its words only) and an encoder when this process runs the
+semantic layer; with either missing, suggestions are lexical, exactly as before.
+"""
+
+import numpy as np
+
+from ..bm25 import top_k
+from ..documents import Document, Suggestion, SuggestResult
+from ..places import Place
+from .embedding import DIMENSION, Encoder
+from .fusion import FusionParams, blend, confidence, plausible
+
+ARTICLE_BODY_CHARS = 1500  # the model reads 128 tokens (~500 characters) at most anyway
+
+
+def article_text(doc: Document) -> str:
+    """What an article's vector is computed from: what it is about, from its title down."""
+    return "\n".join(
+        part for part in (doc.title, doc.summary, doc.body[:ARTICLE_BODY_CHARS]) if part
+    )
+
+
+def query_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+class SemanticReading:
+    """Mixed into SuggestIndex: everything the lexical engine does, plus meaning."""
+
+    _vectors: np.ndarray | None = None
+    encoder: Encoder | None = None
+    fusion: FusionParams = FusionParams()
+
+    def attach_semantic(self, vectors: np.ndarray | None, encoder: Encoder | None) -> None:
+        """Give the index its article vectors (rows in document order) and this process's
+        encoder; without both, suggestions stay lexical."""
+        if vectors is not None and vectors.shape != (len(self.keys), DIMENSION):
+            raise ValueError(f"{vectors.shape} vectors for {len(self.keys)} articles")
+        self._vectors = None if vectors is None else np.ascontiguousarray(vectors, np.float32)
+        self.encoder = encoder
+
+    @property
+    def semantic(self) -> bool:
+        return self._vectors is not None and self.encoder is not None and len(self.keys) > 0
+
+    def query_vector(self, text: str) -> np.ndarray | None:
+        if not self.semantic:
+            return None
+        text = query_text(text)
+        return self.encoder.embed(text, max_tokens=self.fusion.query_tokens) if text else None
+
+    def cosines(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every article with a unit vector (0 for articles not embedded yet)."""
+        return self._vectors @ vector
+
+    def _suggest_fused(
+        self,
+        text: str,
+        query,
+        vector: np.ndarray,
+        *,
+        limit: int,
+        offset: int,
+        allowed_restriction_ids,
+        threshold: float,
+        snippets: bool,
+        place: Place | None,
+    ) -> SuggestResult:
+        """Candidates from words and from meaning, blended; only plausible ones are shown."""
+        cosines = self.cosines(vector)
+        nearest = top_k(cosines, max(self.fusion.semantic_candidates, offset + limit))
+        if query.terms and query.bound > 0:
+            by_words, word_scores, _ = self._accumulate(query.terms, 0.0)
+        else:
+            by_words, word_scores = np.zeros(0, dtype=np.int64), np.zeros(0)
+        candidates = np.union1d(by_words, nearest)
+        scores = np.zeros(len(candidates))
+        scores[np.searchsorted(candidates, by_words)] = word_scores
+        visible = self._visible(candidates, allowed_restriction_ids)
+        if visible is not None:
+            candidates, scores = candidates[visible], scores[visible]
+        if not len(candidates):
+            return SuggestResult(text, [], 0, 0.0, 0.0)
+        relative = scores / query.bound if query.bound > 0 else scores
+        near = cosines[candidates].astype(np.float64)
+        # threshold=0 ranks everything (the evaluation's trade-off curves); otherwise only the
+        # plausible are shown, their confidence on the lexical engine's relative scale.
+        keep = plausible(relative, near, self.fusion) if threshold > 0 else near > -np.inf
+        sure = confidence(relative, near, self.fusion, self.params.threshold)
+        top_sure = float(sure.max())
+        if not keep.any():  # nothing is plausibly about this: say nothing
+            return SuggestResult(text, [], 0, float(scores.max()), top_sure)
+        blended = blend(scores, near, self.fusion)
+        if place is not None and self._places:
+            blended = blended * (1 + self.params.place_boost * self._applying(candidates, place))
+        candidates, blended, sure = candidates[keep], blended[keep], sure[keep]
+        chosen = top_k(blended, max(offset, 0) + limit)[max(offset, 0) :]
+        forms = self._highlight_forms(query.terms) if snippets and len(chosen) else {}
+        suggestions = [
+            Suggestion(
+                key=self.keys[d],
+                title=self._titles[d],
+                url=self._urls[d],
+                summary=self._summaries[d],
+                score=float(blended[i]),
+                relative=float(sure[i]),
+                snippet=self._snippet(d, forms) if snippets else "",
+            )
+            for i, d in zip(chosen.tolist(), candidates[chosen].tolist(), strict=True)
+        ]
+        return SuggestResult(
+            query=text,
+            suggestions=suggestions,
+            total=len(candidates),
+            top_score=float(blended.max()),
+            top_relative=top_sure,
+        )
