@@ -27,7 +27,7 @@ from django_q.tasks import async_task
 from wagtail.models import Page, PageViewRestriction
 
 from .engine import embedding
-from .engine.semantic import article_text
+from .engine.semantic import article_text, article_vectors
 from .models import (
     ArticlePage,
     ArticleVector,
@@ -43,6 +43,10 @@ SNAPSHOTS_KEPT = 2
 BUILD_TASK = "kb.tasks.build_suggest_index"
 EMBED_TASK = "kb.tasks.embed_articles"
 EMBED_BATCH = 128  # articles per task run: ~10-20 s of one CPU, a few MB of memory
+# A publish or two changes a few articles: they are embedded during the build (well under a
+# second), so the index is built once and complete. More wait for the task, behind the
+# lexical index.
+EMBED_INLINE = 16
 # An index whose vectors are this incomplete (a first build, a new model) stays lexical until
 # the worker has embedded the rest: blending with missing vectors would hide those articles.
 MOST_MISSING = 0.1
@@ -154,7 +158,10 @@ def build_and_store(*, force: bool = False) -> SuggestIndexSnapshot | None:
     index = SuggestIndex.build(documents, synonyms=synonym_groups())
     missing = 0
     if embedding.encoder() is not None:
-        vectors, missing = article_vectors(documents)
+        vectors, missing = cached_article_vectors(documents)
+        if 0 < missing <= EMBED_INLINE:
+            embed_pending(batch=missing, then_build=False)
+            vectors, missing = cached_article_vectors(documents)
         if missing <= MOST_MISSING * len(documents):
             index.attach_semantic(vectors, None)  # stored with the index, for every process
     snapshot = SuggestIndexSnapshot.objects.create(
@@ -179,7 +186,7 @@ def build_and_store(*, force: bool = False) -> SuggestIndexSnapshot | None:
     return snapshot
 
 
-def article_vectors(documents: list[Document]) -> tuple[np.ndarray, int]:
+def cached_article_vectors(documents: list[Document]) -> tuple[np.ndarray, int]:
     """Each article's cached vector (a zero row when there is none yet) and how many have none;
     those are queued for embedding, and vectors of texts no longer live are dropped."""
     texts = [article_text(doc) for doc in documents]
@@ -217,7 +224,7 @@ def request_embedding() -> None:
         logger.exception("Could not queue embedding articles")
 
 
-def embed_pending(*, batch: int = EMBED_BATCH) -> int:
+def embed_pending(*, batch: int = EMBED_BATCH, then_build: bool = True) -> int:
     """Embed up to `batch` articles still without a vector; queue the next batch, or the
     build that hands the vectors to every process when none is left. Returns how many."""
     encoder = embedding.encoder()
@@ -225,11 +232,13 @@ def embed_pending(*, batch: int = EMBED_BATCH) -> int:
         return 0
     rows = list(ArticleVector.objects.filter(vector__isnull=True).order_by("pk")[:batch])
     if rows:
-        vectors = encoder.embed_many([row.text for row in rows])
+        vectors = article_vectors(encoder, [row.text for row in rows])
         for row, vector in zip(rows, vectors, strict=True):
             row.vector, row.text = vector.astype("<f4").tobytes(), ""
         ArticleVector.objects.bulk_update(rows, ["vector", "text"])
-    if ArticleVector.objects.filter(vector__isnull=True).exists():
+    if not then_build:
+        pass
+    elif ArticleVector.objects.filter(vector__isnull=True).exists():
         transaction.on_commit(request_embedding)
     elif rows:
         transaction.on_commit(request_build)

@@ -24,6 +24,7 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 DIMENSION = 384
 MAX_TOKENS = 128  # what the model was trained on; longer texts are cut
 QUERY_CACHE = 2048  # a customer's keystrokes repeat the same text (debounce, the no-JS form)
+TEXT_MEMO = 4096  # texts embed_many() saw last (~6 MB): rebuilds and tests embed them once
 
 
 class ModelUnavailable(RuntimeError):
@@ -86,6 +87,7 @@ class Encoder:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._cache: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         _limit_blas_threads()
 
     def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -126,6 +128,21 @@ class Encoder:
 
     def embed_many(self, texts: list[str], *, batch_size: int = 16) -> np.ndarray:
         """Unit vectors of many texts, in batches of similar length (little padding)."""
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        with self._cache_lock:
+            todo = [i for i, text in enumerate(texts) if text not in self._memo]
+            for i in set(range(len(texts))) - set(todo):
+                out[i] = self._memo[texts[i]]
+        if todo:
+            out[todo] = self._embed_batches([texts[i] for i in todo], batch_size)
+            with self._cache_lock:
+                for i in todo:
+                    self._memo[texts[i]] = out[i]
+                while len(self._memo) > TEXT_MEMO:
+                    self._memo.popitem(last=False)
+        return out
+
+    def _embed_batches(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
