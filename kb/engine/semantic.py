@@ -18,18 +18,24 @@ _PARTS = "\x1e"  # between the two texts an article's vector is made of
 
 
 def article_text(doc: Document) -> str:
-    """What an article's vector is computed from: its title and summary, and the same followed
-    by the start of its body (the mean of both ranked best on techqa and stackfaq)."""
+    """What an article's vector is computed from: its title and summary, the same followed by
+    the start of its body (the mean of both ranked best on techqa and stackfaq), and the words
+    of customers whose tickets it resolved (learned phrases), if any."""
     head = "\n".join(part for part in (doc.title, doc.summary) if part)
-    return f"{head}{_PARTS}{head}\n{doc.body[:ARTICLE_BODY_CHARS]}".strip()
+    parts = [head, f"{head}\n{doc.body[:ARTICLE_BODY_CHARS]}".strip()]
+    if doc.phrases:
+        parts.append(". ".join(doc.phrases))
+    return _PARTS.join(parts)
 
 
 def article_vectors(encoder: Encoder, texts: list[str]) -> np.ndarray:
-    """Unit vectors of articles from their `article_text`s."""
-    parts = [text.split(_PARTS, 1) for text in texts]
-    heads = encoder.embed_many([p[0] for p in parts])
-    whole = encoder.embed_many([p[-1] for p in parts])
-    summed = heads + whole
+    """Unit vectors of articles from their `article_text`s: the normalised sum of the parts'."""
+    parts = [text.split(_PARTS) for text in texts]
+    summed = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+    for k in range(max((len(p) for p in parts), default=0)):
+        rows = [i for i, p in enumerate(parts) if len(p) > k and p[k]]
+        if rows:
+            summed[rows] += encoder.embed_many([parts[i][k] for i in rows])
     return summed / np.clip(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12, None)
 
 
