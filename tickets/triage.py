@@ -37,12 +37,14 @@ STRONG_MATCH = 0.5  # a suggestion this good (relative score) says which categor
 NEIGHBOURS = 7
 NEIGHBOUR_SIMILARITY = 0.2
 RECENT_CANDIDATES = 1000  # similarity is computed in Python over this many recent tickets
-# By meaning: the nearest resolved tickets vote for their category, each with its cosine to the
-# power SHARPNESS (a close neighbour outweighs several loose ones); a matching article adds
-# ARTICLE_VOTE. Chosen on clinc150 (history: train, new tickets: val, 150 categories).
-MEANING_NEIGHBOURS = 10
-SHARPNESS = 4
-ARTICLE_VOTE = 0.5
+# By meaning: each category of resolved tickets scores the cosine with their mean vector, plus
+# NEIGHBOUR_WEIGHT x cosine**SHARPNESS per ticket among the MEANING_NEIGHBOURS nearest; a
+# matching article adds ARTICLE_VOTE. Chosen on clinc150 (history: train, new tickets: val,
+# 150 categories): .917 by means alone, .909 by neighbours alone, .933 both.
+MEANING_NEIGHBOURS = 20
+SHARPNESS = 8
+NEIGHBOUR_WEIGHT = 0.1
+ARTICLE_VOTE = 0.2
 RECENT_VECTORS = 20_000  # resolved tickets compared by meaning: 30 MB, ~3 ms a filing
 SIMILAR_OPEN_MEANING = 0.6  # cosine above which another customer's open ticket is "similar"
 
@@ -246,17 +248,20 @@ def choose_category_by_meaning(
     *, vector: np.ndarray, history: np.ndarray, labels: list, suggestions, article_category
 ):
     """The rule by meaning, free of the database so that `autocategory_eval` measures it:
-    resolved tickets (`history` rows, their categories `labels`) nearest to `vector` vote, and
-    a plausibly matching article (the engine shows only those) votes for its category."""
-    rows, cosines = meaning.nearest(vector, history, MEANING_NEIGHBOURS)
+    resolved tickets (`history` rows, their categories `labels`) alike in meaning, and a
+    plausibly matching article (the engine shows only those) vote for their categories."""
     extra = {}
     if suggestions:
         category = article_category(suggestions[0].key)
         if category is not None:
             extra[category] = ARTICLE_VOTE
-    return meaning.vote(
-        [(labels[r], c) for r, c in zip(rows.tolist(), cosines.tolist(), strict=True)],
+    return meaning.categorise(
+        vector,
+        history,
+        labels,
+        neighbours=MEANING_NEIGHBOURS,
         sharpness=SHARPNESS,
+        neighbour_weight=NEIGHBOUR_WEIGHT,
         extra=extra,
     )
 

@@ -10,6 +10,7 @@ import numpy as np
 from ..bm25 import top_k
 from ..documents import Document, Suggestion, SuggestResult
 from ..places import Place
+from . import embedding
 from .embedding import DIMENSION, Encoder
 from .fusion import FusionParams, blend, confidence, plausibility
 
@@ -60,7 +61,13 @@ class SemanticReading:
 
     @property
     def semantic(self) -> bool:
-        return self._vectors is not None and self.encoder is not None and len(self.keys) > 0
+        """Whether suggestions blend in meaning: vectors, an encoder, and the layer turned on."""
+        return (
+            self._vectors is not None
+            and self.encoder is not None
+            and len(self.keys) > 0
+            and embedding.enabled()
+        )
 
     def query_vector(self, text: str) -> np.ndarray | None:
         if not self.semantic:

@@ -59,13 +59,32 @@ def nearest(vector: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray,
     return best, cosines[best]
 
 
-def vote(
-    neighbours: Sequence[tuple[object, float]], *, sharpness: float, extra: dict | None = None
-) -> object | None:
-    """The label most alike neighbours carry: each (label, cosine) votes cosine**sharpness,
-    so one near neighbour outweighs several far ones; `extra` adds votes of its own."""
-    votes: dict = dict(extra or {})
-    for label, cosine in neighbours:
-        if label is not None and cosine > 0:
-            votes[label] = votes.get(label, 0.0) + float(cosine) ** sharpness
-    return max(votes, key=votes.__getitem__) if votes else None
+def categorise(
+    vector: np.ndarray,
+    history: np.ndarray,
+    labels: Sequence,
+    *,
+    neighbours: int,
+    sharpness: float,
+    neighbour_weight: float,
+    extra: dict | None = None,
+):
+    """The label of labelled texts (`history` rows) that `vector` most likely shares: each
+    label scores its mean vector's cosine, plus `neighbour_weight` x cosine**`sharpness` for
+    each of the nearest `neighbours` rows carrying it (a close neighbour outweighs several
+    loose ones), plus `extra` votes. None without any history or votes."""
+    scores: dict = dict(extra or {})
+    if len(history):
+        names = sorted(set(labels), key=str)
+        position = {name: i for i, name in enumerate(names)}
+        rows = np.fromiter((position[label] for label in labels), dtype=np.intp, count=len(labels))
+        means = np.zeros((len(names), history.shape[1]), dtype=np.float32)
+        np.add.at(means, rows, history)
+        means /= np.clip(np.linalg.norm(means, axis=1, keepdims=True), 1e-12, None)
+        for name, cosine in zip(names, (means @ vector).tolist(), strict=True):
+            scores[name] = scores.get(name, 0.0) + cosine
+        best, cosines = nearest(vector, history, neighbours)
+        for row, cosine in zip(best.tolist(), cosines.tolist(), strict=True):
+            name = labels[row]
+            scores[name] += neighbour_weight * max(cosine, 0.0) ** sharpness
+    return max(scores, key=scores.__getitem__) if scores else None

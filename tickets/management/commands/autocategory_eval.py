@@ -9,11 +9,16 @@ from kb.engine import similarity as meaning
 from kb.evaluation import build_index, read_jsonl
 from tickets.triage import choose_category, choose_category_by_meaning, ticket_terms
 
+OUT_OF_SCOPE = "oos"
+
 
 def labelled(rows: list[dict], category_of: dict) -> list[tuple[str, str]]:
-    """(text, category) of each row: its own `category`, else its relevant article's."""
+    """(text, category) of each row: its own `category`, else its relevant article's.
+    Out-of-scope rows (`oos`, as in clinc150) have no category to guess and are left out."""
     pairs = []
     for row in rows:
+        if row.get("category") == OUT_OF_SCOPE:
+            continue
         if row.get("category"):
             pairs.append((row["text"], row["category"]))
         elif row.get("relevant") and category_of.get(row["relevant"][0]):
