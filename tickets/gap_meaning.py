@@ -23,6 +23,8 @@ DISTANCE = 0.5  # measured on clinc150 banking + credit cards: purity .86, compl
 CHUNK = 2000
 KEY_TERMS = 6
 MIN_LIFT = 2.0  # a key term is at least this many times commoner in the group than overall
+MIN_SHARE = 0.5
+PRIOR_DOCUMENTS = 100
 SUBJECTS_KEPT = 50  # subjects per new group considered for its proposed title
 BATCH = 2000
 
@@ -54,13 +56,15 @@ def joins(alike: float) -> bool:
 
 
 def key_terms(group_terms: Counter, members: int, df: Counter, documents: int) -> list[str]:
-    """The terms that say what sets this group apart: common in it, rarer elsewhere."""
+    """The terms that say what sets this group apart: used by at least half of its tickets and
+    at least MIN_LIFT times more often than by tickets in general (PRIOR_DOCUMENTS pseudo-tickets
+    without them stand in for a young help desk's missing history)."""
     scored = []
     for term, count in group_terms.items():
         share = count / max(members, 1)
-        overall = (df.get(term, 0) + 1) / (documents + 1)
+        overall = (df.get(term, 0) + 1) / (documents + PRIOR_DOCUMENTS + 1)
         lift = share / overall
-        if lift >= MIN_LIFT and (count >= 2 or members == 1):
+        if share >= MIN_SHARE and lift >= MIN_LIFT:
             scored.append((share * math.log(lift), term))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [term for _, term in scored[:KEY_TERMS]]
