@@ -236,11 +236,9 @@ def embed_pending(*, batch: int = EMBED_BATCH, then_build: bool = True) -> int:
         for row, vector in zip(rows, vectors, strict=True):
             row.vector, row.text = vector.astype("<f4").tobytes(), ""
         ArticleVector.objects.bulk_update(rows, ["vector", "text"])
-    if not then_build:
-        pass
-    elif ArticleVector.objects.filter(vector__isnull=True).exists():
+    if then_build and ArticleVector.objects.filter(vector__isnull=True).exists():
         transaction.on_commit(request_embedding)
-    elif rows:
+    elif then_build and rows:
         transaction.on_commit(request_build)
     return len(rows)
 
