@@ -128,3 +128,31 @@ def test_an_index_keeps_its_vectors_through_storage():
     stored = SuggestIndex.from_bytes(built.to_bytes(), encoder=encoder)
     assert stored.semantic and stored.suggest("crossed out", threshold=0).suggestions[0].key == 1
     assert not SuggestIndex.from_bytes(built.to_bytes()).semantic  # no encoder: words only
+
+
+def test_suggest_eval_reports_hit_rate_and_silences_labelled_out_of_scope_tickets(tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    def write(name, rows):
+        path = tmp_path / name
+        path.write_text("\n".join(json.dumps(row) for row in rows))
+        return str(path)
+
+    articles = write("a.jsonl", [
+        {"id": "a1", "title": "Strikethrough in Markdown", "body": "Wrap words in ~~tildes~~."},
+        {"id": "a2", "title": "Reset your password", "body": "Click Forgot password."},
+    ])  # fmt: skip
+    queries = write("q.jsonl", [{"id": "q", "text": "crossed out text", "relevant": ["a1"]}])
+    unanswerable = write("oos.jsonl", [
+        {"text": "what is the weather in paris tomorrow", "category": "oos"},
+        {"text": "how do I reset my password", "category": "password"},  # not out of scope
+    ])  # fmt: skip
+    out = io.StringIO()
+    command = ["--articles", articles, "--queries", queries, "--unanswerable", unanswerable]
+    call_command("suggest_eval", *command, "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["semantic"] and report["hit@5"] == 1.0 and report["hit@5_unsilenced"] == 1.0
+    assert report["unanswerable"] == 1 and report["unanswerable_suppressed"] == 1.0

@@ -66,3 +66,29 @@ def test_demo_seed_texts_leak_into_no_key_terms_or_categories(agent):
     assert all(request.category is None for request in requests)
     topics = {request.title for request in requests}
     assert topics <= set(GAP_TOPICS)
+
+
+def test_the_gaps_benchmark_reads_labelled_tickets_of_chosen_domains(tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    rows = [
+        ("what is my account balance", "balance", "banking"),
+        ("how much money is in my account", "balance", "banking"),
+        ("freeze my card please", "freeze", "banking"),
+        ("lock my card right now", "freeze", "banking"),
+        ("play some jazz", "play_music", "music"),
+    ]
+    path = tmp_path / "val.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({"text": t, "category": c, "domain": d}) for t, c, d in rows)
+    )
+    out = StringIO()
+    call_command(
+        "gaps_bench", queries=path, tickets=8, domains=["banking"], as_json=True, stdout=out
+    )
+    result = json.loads(out.getvalue())
+    assert result["distinct_texts"] == 4 and result["quality"]["topics"] == 2
+    assert result["mining"]["tickets_assigned"] == 8

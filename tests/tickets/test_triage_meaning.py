@@ -39,3 +39,30 @@ def test_similar_open_tickets_are_found_by_meaning(customer, other_customer):
     )
     make_ticket(other_customer, subject="Invoice question", description="VAT number")
     assert [t for _, t in triage.similar_open_tickets(mine)] == [theirs]
+
+
+def test_autocategory_eval_reads_labelled_tickets_and_leaves_out_of_scope_ones_out(
+    tmp_path, capsys
+):
+    import json
+
+    from django.core.management import call_command
+
+    def write(name, rows):
+        path = tmp_path / name
+        path.write_text("\n".join(json.dumps({"text": t, "category": c}) for t, c in rows))
+        return str(path)
+
+    history = write("train.jsonl", [
+        ("what is my account balance", "balance"), ("how much money do I have", "balance"),
+        ("freeze my card please", "freeze"), ("lock my credit card now", "freeze"),
+        ("what is the weather", "oos"),
+    ])  # fmt: skip
+    new = write("val.jsonl", [
+        ("how much is in my checking account", "balance"), ("block my card", "freeze"),
+        ("sing me a song", "oos"),
+    ])  # fmt: skip
+    call_command("autocategory_eval", "--queries", new, "--resolved", history, "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["queries"] == 2 and report["categories"] == 2
+    assert report["rule"] == "meaning" and report["accuracy"] == 1.0
