@@ -31,8 +31,10 @@ class Suggestion:
     title: str
     url: str
     summary: str
-    score: float  # BM25 score
-    relative: float  # score / the best score any article could reach for this query
+    score: float  # BM25 score; ranked by meaning too, the blended score (0-1)
+    # score / the best score any article could reach for this query; ranked by meaning too,
+    # how plausibly it answers on the same scale (the threshold is where it becomes worth showing)
+    relative: float
     snippet: str  # HTML-escaped, matching words wrapped in <mark>
 
 

@@ -1,4 +1,5 @@
-"""Measuring suggestion quality on labelled tickets: recall, MRR, latency, silence when unsure."""
+"""Measuring suggestion quality on labelled tickets: hit rate, recall, MRR, latency, silence when
+unsure."""
 
 import json
 import time
@@ -9,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from . import markup
+from .engine import embedding
+from .engine.semantic import article_text, article_vectors
 from .places import Place, parse_places
 from .suggest import Document, EngineParams, SuggestIndex, SuggestResult
 from .synonyms import starter_groups
@@ -58,9 +61,11 @@ def build_index(
     params: EngineParams | None = None,
     contexts: dict[str, str] | None = None,
     synonyms: Sequence[Sequence[str]] | None = None,
+    semantic: bool = True,
 ) -> SuggestIndex:
     """The index the portal would build from these articles; synonyms are the starter groups
-    a new knowledge base has unless others are given."""
+    a new knowledge base has unless others are given. With `semantic` and the model installed,
+    the articles are embedded as the worker would."""
     params = params or EngineParams()
     documents = [document_from_record(record) for record in read_jsonl(articles_path)]
     if contexts:
@@ -75,7 +80,17 @@ def build_index(
             replace(doc, phrases=doc.phrases + learned.get(str(doc.key), ())) for doc in documents
         ]
     synonyms = starter_groups() if synonyms is None else synonyms
-    return SuggestIndex.build(documents, synonyms=synonyms, params=params)
+    index = SuggestIndex.build(documents, synonyms=synonyms, params=params)
+    encoder = embedding.encoder() if semantic else None
+    if encoder is not None:
+        texts = [article_text(doc) for doc in documents]
+        index.attach_semantic(article_vectors(encoder, texts), encoder)
+    return index
+
+
+def out_of_scope(rows: Iterable[dict]) -> list[dict]:
+    """Questions no article answers: every row, or of labelled tickets only the `oos` ones."""
+    return [row for row in rows if row.get("category", "oos") == "oos"]
 
 
 def typed(text: str, prefix: int | None) -> str:
@@ -90,14 +105,17 @@ def _timed_suggest(index: SuggestIndex, text: str, **kwargs) -> tuple[SuggestRes
 
 
 def ranking_metrics(rankings: Sequence[Sequence], relevant: Sequence[set]) -> dict[str, float]:
-    """Recall@1, recall@5 (share of relevant articles found) and MRR@10, averaged over queries."""
-    recall1, recall5, reciprocal = [], [], []
+    """Hit@5 (any relevant article among the five shown), recall@1, recall@5 (share of relevant
+    articles found) and MRR@10, averaged over queries."""
+    hit5, recall1, recall5, reciprocal = [], [], [], []
     for ranked, gold in zip(rankings, relevant, strict=True):
+        hit5.append(float(bool(gold.intersection(ranked[:5]))))
         recall1.append(len(gold.intersection(ranked[:1])) / len(gold))
         recall5.append(len(gold.intersection(ranked[:5])) / len(gold))
         ranks = [i for i, key in enumerate(ranked[:DEPTH], start=1) if key in gold]
         reciprocal.append(1 / ranks[0] if ranks else 0.0)
     return {
+        "hit@5": float(np.mean(hit5)) if hit5 else 0.0,
         "recall@1": float(np.mean(recall1)) if recall1 else 0.0,
         "recall@5": float(np.mean(recall5)) if recall5 else 0.0,
         "mrr@10": float(np.mean(reciprocal)) if reciprocal else 0.0,
@@ -114,6 +132,7 @@ def run_eval(
     params: EngineParams | None = None,
     contexts: dict[str, str] | None = None,
     synonyms: Sequence[Sequence[str]] | None = None,
+    semantic: bool = True,
 ) -> dict:
     """Quality and latency of suggestions as customers would see them (threshold applied).
 
@@ -122,8 +141,9 @@ def run_eval(
     the page of the product area the answer belongs to.
     """
     index = build_index(
-        articles_path, learn_path=learn_path, params=params, contexts=contexts, synonyms=synonyms
-    )
+        articles_path, learn_path=learn_path, params=params, contexts=contexts, synonyms=synonyms,
+        semantic=semantic,
+    )  # fmt: skip
     queries = [q for q in read_jsonl(queries_path) if q.get("relevant")]
     rankings, latencies = [], []
     for query in queries:
@@ -134,11 +154,19 @@ def run_eval(
         rankings.append([s.key for s in result.suggestions])
         latencies.append(ms)
     report: dict = ranking_metrics(rankings, [set(q["relevant"]) for q in queries])
+    unsilenced = [
+        [s.key for s in index.suggest(typed(q["text"], prefix), limit=5, threshold=0.0).suggestions]
+        for q in queries
+    ]
+    report["hit@5_unsilenced"] = ranking_metrics(unsilenced, [set(q["relevant"]) for q in queries])[
+        "hit@5"
+    ]
+    report["semantic"] = index.semantic
     report["queries"] = len(queries)
     report["p50_ms"] = float(np.percentile(latencies, 50)) if latencies else 0.0
     report["p99_ms"] = float(np.percentile(latencies, 99)) if latencies else 0.0
     if unanswerable_path is not None:
-        unanswerable = read_jsonl(unanswerable_path)
+        unanswerable = out_of_scope(read_jsonl(unanswerable_path))
         silent = [
             not index.suggest(typed(q["text"], prefix), limit=1).suggestions for q in unanswerable
         ]

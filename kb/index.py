@@ -5,6 +5,11 @@ a category's title, view restrictions, synonyms) bumps a generation counter in t
 queues one build. The build stores the serialised index as a snapshot row; each web or worker
 process notices a newer snapshot within SUGGEST_INDEX_CHECK_SECONDS and swaps it in, serving the
 previous one meanwhile. No request ever builds an index itself.
+
+Article vectors (kb/engine) are cached by a hash of the text embedded. A build uses the cached
+ones and stores the lexical index at once; the articles without one are embedded by a task
+in small batches that queues itself again, and when the last is done the index is built once
+more, with every vector. Publishing never waits for the model.
 """
 
 import logging
@@ -13,6 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -20,13 +26,31 @@ from django.db.models import F
 from django_q.tasks import async_task
 from wagtail.models import Page, PageViewRestriction
 
-from .models import ArticlePage, SuggestIndexSnapshot, SuggestIndexState, SynonymGroup
+from .engine import embedding
+from .engine.semantic import article_text, article_vectors
+from .models import (
+    ArticlePage,
+    ArticleVector,
+    SuggestIndexSnapshot,
+    SuggestIndexState,
+    SynonymGroup,
+)
 from .places import parse_places
 from .suggest import Document, SuggestIndex
 
 logger = logging.getLogger(__name__)
 SNAPSHOTS_KEPT = 2
 BUILD_TASK = "kb.tasks.build_suggest_index"
+EMBED_TASK = "kb.tasks.embed_articles"
+EMBED_BATCH = 128  # articles per task run: ~10-20 s of one CPU, a few MB of memory
+# A publish or two changes a few articles: they are embedded during the build (well under a
+# second), so the index is built once and complete. More wait for the task, behind the
+# lexical index.
+EMBED_INLINE = 16
+# An index whose vectors are this incomplete (a first build, a new model) stays lexical until
+# the worker has embedded the rest: blending with missing vectors would hide those articles.
+MOST_MISSING = 0.1
+_LOOKUP_CHUNK = 500
 
 
 @dataclass
@@ -121,14 +145,33 @@ def synonym_groups() -> list[list[str]]:
 def build_and_store(*, force: bool = False) -> SuggestIndexSnapshot | None:
     """Build the index if the stored one is older than the content; None when already fresh."""
     generation = current_generation()
-    latest = SuggestIndexSnapshot.objects.order_by("-id").only("id", "generation").first()
-    if latest is not None and latest.generation >= generation and not force:
-        return None
-    started = time.perf_counter()
-    index = SuggestIndex.build(article_documents(), synonyms=synonym_groups())
-    snapshot = SuggestIndexSnapshot.objects.create(
-        generation=generation, article_count=len(index), data=index.to_bytes()
+    latest = (
+        SuggestIndexSnapshot.objects.order_by("-id")
+        .only("id", "generation", "vectors_missing")
+        .first()
     )
+    if latest is not None and latest.generation >= generation and not force:
+        if not latest.vectors_missing or ArticleVector.objects.filter(vector__isnull=True).exists():
+            return None  # fresh, or its vectors are still being computed
+    started = time.perf_counter()
+    documents = article_documents()
+    index = SuggestIndex.build(documents, synonyms=synonym_groups())
+    missing = 0
+    if embedding.encoder() is not None:
+        vectors, missing = cached_article_vectors(documents)
+        if 0 < missing <= EMBED_INLINE:
+            embed_pending(batch=missing, then_build=False)
+            vectors, missing = cached_article_vectors(documents)
+        if missing <= MOST_MISSING * len(documents):
+            index.attach_semantic(vectors, None)  # stored with the index, for every process
+    snapshot = SuggestIndexSnapshot.objects.create(
+        generation=generation,
+        article_count=len(index),
+        vectors_missing=missing,
+        data=index.to_bytes(),
+    )
+    if missing:
+        transaction.on_commit(request_embedding)
     stale = SuggestIndexSnapshot.objects.order_by("-id").values_list("id", flat=True)[
         SNAPSHOTS_KEPT:
     ]
@@ -141,6 +184,63 @@ def build_and_store(*, force: bool = False) -> SuggestIndexSnapshot | None:
         time.perf_counter() - started,
     )
     return snapshot
+
+
+def cached_article_vectors(documents: list[Document]) -> tuple[np.ndarray, int]:
+    """Each article's cached vector (a zero row when there is none yet) and how many have none;
+    those are queued for embedding, and vectors of texts no longer live are dropped."""
+    texts = [article_text(doc) for doc in documents]
+    hashes = [embedding.text_hash(text) for text in texts]
+    found: dict[str, bytes] = {}
+    for start in range(0, len(hashes), _LOOKUP_CHUNK):
+        found.update(
+            ArticleVector.objects.filter(
+                text_hash__in=hashes[start : start + _LOOKUP_CHUNK], vector__isnull=False
+            ).values_list("text_hash", "vector")
+        )
+    vectors = np.zeros((len(documents), embedding.DIMENSION), dtype=np.float32)
+    pending = {}
+    for i, (text, digest) in enumerate(zip(texts, hashes, strict=True)):
+        if digest in found:
+            vectors[i] = np.frombuffer(bytes(found[digest]), dtype="<f4")
+        else:
+            pending[digest] = ArticleVector(text_hash=digest, text=text)
+    ArticleVector.objects.bulk_create(pending.values(), ignore_conflicts=True, batch_size=500)
+    live = set(hashes)
+    stale = [
+        pk
+        for pk, digest in ArticleVector.objects.values_list("pk", "text_hash")
+        if digest not in live
+    ]
+    for start in range(0, len(stale), _LOOKUP_CHUNK):
+        ArticleVector.objects.filter(pk__in=stale[start : start + _LOOKUP_CHUNK]).delete()
+    return vectors, len(pending)
+
+
+def request_embedding() -> None:
+    try:
+        async_task(EMBED_TASK, task_name="embed articles", q_options={"max_attempts": 3})
+    except Exception:  # noqa: BLE001  (the broker is down: the next build asks again)
+        logger.exception("Could not queue embedding articles")
+
+
+def embed_pending(*, batch: int = EMBED_BATCH, then_build: bool = True) -> int:
+    """Embed up to `batch` articles still without a vector; queue the next batch, or the
+    build that hands the vectors to every process when none is left. Returns how many."""
+    encoder = embedding.encoder()
+    if encoder is None:
+        return 0
+    rows = list(ArticleVector.objects.filter(vector__isnull=True).order_by("pk")[:batch])
+    if rows:
+        vectors = article_vectors(encoder, [row.text for row in rows])
+        for row, vector in zip(rows, vectors, strict=True):
+            row.vector, row.text = vector.astype("<f4").tobytes(), ""
+        ArticleVector.objects.bulk_update(rows, ["vector", "text"])
+    if then_build and ArticleVector.objects.filter(vector__isnull=True).exists():
+        transaction.on_commit(request_embedding)
+    elif then_build and rows:
+        transaction.on_commit(request_build)
+    return len(rows)
 
 
 # --- reading side: each process ---------------------------------------------------------
@@ -157,7 +257,7 @@ def _load(snapshot_id: int) -> LoadedIndex | None:
     if row is None:
         return None
     try:
-        index = SuggestIndex.from_bytes(bytes(row.data))
+        index = SuggestIndex.from_bytes(bytes(row.data), encoder=embedding.encoder())
     except Exception:  # noqa: BLE001  (any decoding failure means the snapshot is unusable)
         logger.exception(
             "Suggestion index snapshot %s is corrupt or from an older version; rebuilding",

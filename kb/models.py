@@ -243,11 +243,27 @@ class SuggestIndexSnapshot(models.Model):
     generation = models.PositiveBigIntegerField(_("content generation"), db_index=True)
     built_at = models.DateTimeField(_("built at"), auto_now_add=True)
     article_count = models.PositiveIntegerField(_("articles"))
+    # Articles still without a vector when this was built: once the worker has embedded them,
+    # the index is built again so that every process gets them.
+    vectors_missing = models.PositiveIntegerField(_("articles not embedded yet"), default=0)
     data = models.BinaryField(_("index data"))
 
     class Meta:
         verbose_name = _("suggestion index")
         get_latest_by = "id"
+
+
+class ArticleVector(models.Model):
+    """An article's meaning as the embedding model reads it, known by a hash of the model and
+    the text embedded: a publish re-embeds only the articles whose text changed."""
+
+    text_hash = models.CharField(max_length=64, unique=True)
+    text = models.TextField(blank=True)  # what to embed; emptied once embedded
+    vector = models.BinaryField(null=True)  # float32 unit vector, little-endian
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("article vector")
 
 
 class SuggestIndexState(models.Model):

@@ -3,7 +3,8 @@
 Scores are exactly those of rank_bm25's BM25Okapi over `document_tokens`: the weight of every
 (term, document) pair is precomputed with the same floating-point expression, and a query adds
 up the rows of its terms in query order. Completions, synonyms, typo corrections and word pairs
-join the query with weights below one. Nothing here knows Django.
+join the query with weights below one. With article vectors and an encoder (kb/engine), the
+ranking blends in meaning and says nothing when nothing plausibly fits. Nothing here knows Django.
 """
 
 import io
@@ -31,12 +32,15 @@ from .documents import (
     snippet_source,
     tokens_of_fields,
 )
+from .engine.embedding import Encoder
+from .engine.semantic import SemanticReading
 from .places import Place, applies
 from .query import MIN_CORRECTED_LENGTH, QueryReading, analyse_synonyms
 
 # Bumped whenever stored indexes stop matching the code, in layout or in analysis (3: British
-# spellings count as American), so that an index stored before is rebuilt, not misread.
-FORMAT_VERSION = 3
+# spellings count as American; 4: article vectors), so that an index stored before is rebuilt,
+# not misread.
+FORMAT_VERSION = 4
 _STORED_ARRAYS = (
     "indptr", "doc_ids", "tf", "doc_len", "idf", "doc_group", "surface_stem",
     "title_indptr", "title_doc_ids", "title_tf", "title_doc_len", "title_idf",
@@ -48,7 +52,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-class SuggestIndex(QueryReading):
+class SuggestIndex(QueryReading, SemanticReading):
     """An immutable index of articles; safe to share between threads."""
 
     def __init__(self, arrays: dict[str, np.ndarray], meta: dict, params: EngineParams) -> None:
@@ -205,21 +209,30 @@ class SuggestIndex(QueryReading):
             "synonyms": [[list(m) for m in group] for group in self._synonyms],
         }
         encoded = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
+        stored = {name: self._arrays[name] for name in _STORED_ARRAYS}
+        if self._vectors is not None:  # half precision: ranking is the same, storage halved
+            stored["vectors"] = self._vectors.astype(np.float16)
         buffer = io.BytesIO()
-        np.savez(buffer, meta=encoded, **{name: self._arrays[name] for name in _STORED_ARRAYS})
+        np.savez(buffer, meta=encoded, **stored)
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "SuggestIndex":
+    def from_bytes(cls, data: bytes, *, encoder: Encoder | None = None) -> "SuggestIndex":
+        """The stored index; its article vectors are kept only for a process with an encoder."""
+        vectors = None
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in _STORED_ARRAYS}
             meta = json.loads(archive["meta"].tobytes().decode())
+            if encoder is not None and "vectors" in archive.files:
+                vectors = archive["vectors"].astype(np.float32)
         if meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"Unsupported suggestion index format {meta.get('version')!r}")
         known = {f.name for f in fields(EngineParams)}
         params = EngineParams(**{k: v for k, v in meta["params"].items() if k in known})
         # The weights are recomputed, not stored: the same expression gives the same bits.
-        return cls(arrays, meta, params)
+        index = cls(arrays, meta, params)
+        index.attach_semantic(vectors, encoder if vectors is not None else None)
+        return index
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -228,6 +241,7 @@ class SuggestIndex(QueryReading):
     def nbytes(self) -> int:
         """Approximate memory held by the index, in bytes."""
         arrays = [*self._arrays.values(), self._rank_weights, self._df, self._surface_df]
+        arrays += [] if self._vectors is None else [self._vectors]
         arrays += [self._forms_order, self._forms_ptr]
         strings = [*self._terms, *self._titles, *self._urls, *self._summaries, *self._sources]
         strings += self._surface
@@ -270,9 +284,15 @@ class SuggestIndex(QueryReading):
             query=text, suggestions=[], total=0, top_score=0.0, top_relative=0.0
         )
         query = self._parse(text).close(self.params.relative_words)
+        threshold = self.params.threshold if threshold is None else threshold
+        vector = self.query_vector(text)
+        if vector is not None:
+            return self._suggest_fused(
+                text, query, vector, limit=limit, offset=offset, threshold=threshold,
+                allowed_restriction_ids=allowed_restriction_ids, snippets=snippets, place=place,
+            )  # fmt: skip
         if not query.terms or query.bound <= 0:
             return nothing
-        threshold = self.params.threshold if threshold is None else threshold
         # Once something answers, weaker articles may follow it, down to a lower floor.
         floor = threshold * self.params.tail_ratio * query.bound
         boosted = place is not None and bool(self._places)

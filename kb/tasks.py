@@ -7,3 +7,8 @@ def build_suggest_index() -> int | None:
     """Build and store the suggestion index if content changed; returns the snapshot id."""
     snapshot = index.build_and_store()
     return snapshot.pk if snapshot else None
+
+
+def embed_articles() -> int:
+    """Embed the next batch of articles without a vector; it queues what follows."""
+    return index.embed_pending()

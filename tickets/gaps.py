@@ -1,9 +1,11 @@
 """Mining knowledge-base gaps: tickets no article answered, grouped into articles to write.
 
-One pass, no pairwise comparison of tickets: each unanswered ticket is compared only with the
-groups that share one of its strongest terms (an inverted index over group signatures), and
-joins the most similar if it is similar enough, or starts a new group. Groups persist as
-`ArticleRequest`s with their signature, so the next run continues where this one stopped.
+With the semantic layer, tickets are grouped by meaning (tickets/gap_meaning.py: average
+linkage over their vectors). Without it, one pass by words: each unanswered ticket is compared
+only with the groups that share one of its strongest terms (an inverted index over group
+signatures), and joins the most similar if it is similar enough, or starts a new group.
+Groups persist as `ArticleRequest`s with their signature and mean vector, so the next run
+continues where this one stopped.
 Failed searches and abandoned contacts are weaker signals: they are counted beside the
 tickets of a matching group but never start one.
 """
@@ -15,14 +17,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from kb.analysis import stem, surface_tokens
+from kb.engine import similarity as meaning
 from kb.models import FailedSearch
 from kb.suggest import EngineParams
 
+from . import gap_meaning
 from .models import ArticleRequest, ContactSession, Ticket
 
 SIMILARITY = 0.25  # cosine of TF-IDF vectors above which a ticket joins a group
@@ -74,6 +79,8 @@ class Group:
     categories: Counter = field(default_factory=Counter)
     members: int = 0  # tickets in the group, earlier runs included
     slot: int = -1  # position in Groups
+    total: np.ndarray | None = None  # sum of its tickets' vectors (grouping by meaning)
+    term_counts: Counter = field(default_factory=Counter)  # tickets using each term
 
     @property
     def touched(self) -> bool:
@@ -205,6 +212,8 @@ def _existing_groups() -> Groups:
             closed_after = request.done_at or request.updated_at
         group = Group(request, dict(request.signature), closed_after=closed_after)
         group.members = max(request.ticket_count, 1)
+        mean = meaning.from_bytes(request.meaning)
+        group.total = None if mean is None else mean * group.members
         groups.add(group)
     return groups
 
@@ -223,9 +232,9 @@ def mine_gaps(*, now=None) -> MiningReport:
 
     tickets = candidate_tickets().order_by("created_at", "pk")
     fields = ("pk", "subject", "description", "created_at", "category_id")
-    for pk, subject, description, created_at, category_id in tickets.values_list(*fields).iterator(
-        BATCH
-    ):
+    semantic = meaning.vectors(["probe"]) is not None
+    rows = tickets.values_list(*fields).iterator(BATCH)
+    for pk, subject, description, created_at, category_id in () if semantic else rows:
         vector = vectoriser.vector(ticket_text(subject, description))
         if not vector:
             continue
@@ -239,22 +248,23 @@ def mine_gaps(*, now=None) -> MiningReport:
         if category_id:
             group.categories[category_id] += 1
 
-    for pk, subject, description, updated_at in (
-        candidate_sessions()
-        .values_list("pk", "subject", "description", "updated_at")
-        .iterator(BATCH)
-    ):
-        group = groups.best(
-            vectoriser.vector(ticket_text(subject, description)), filed_at=updated_at
-        )
-        if group is not None:
-            group.new_sessions.append(pk)
-
+    if semantic:
+        gap_meaning.group_tickets(groups, rows, vectoriser, new_group=lambda: Group(None, {}))
+    sessions = candidate_sessions().values_list("pk", "subject", "description", "updated_at")
     searches = FailedSearch.objects.filter(article_requests__isnull=True)
-    for pk, query in searches.values_list("pk", "query").iterator(BATCH):
-        group = groups.best(vectoriser.vector(query))
-        if group is not None:
-            group.new_searches.append(pk)
+    if semantic:
+        gap_meaning.count_weak_signals(groups, sessions, searches)
+    else:
+        for pk, subject, description, updated_at in sessions.iterator(BATCH):
+            group = groups.best(
+                vectoriser.vector(ticket_text(subject, description)), filed_at=updated_at
+            )
+            if group is not None:
+                group.new_sessions.append(pk)
+        for pk, query in searches.values_list("pk", "query").iterator(BATCH):
+            group = groups.best(vectoriser.vector(query))
+            if group is not None:
+                group.new_searches.append(pk)
 
     with transaction.atomic():
         for group in groups.groups:
@@ -267,7 +277,10 @@ def mine_gaps(*, now=None) -> MiningReport:
 
 def _representative_subject(group: Group) -> str:
     """The subject closest to what the whole group is about."""
-    subject, _ = max(group.subjects, key=lambda item: _cosine(item[1], group.centroid))
+    if group.total is not None:
+        subject, _ = max(group.subjects, key=lambda item: float(item[1] @ group.total))
+    else:
+        subject, _ = max(group.subjects, key=lambda item: _cosine(item[1], group.centroid))
     return " ".join(subject.split())[:200]
 
 
@@ -278,8 +291,16 @@ def _save(group: Group, vectoriser: Vectoriser, report: MiningReport) -> None:
         report.created += 1
     elif group.new_tickets:
         report.updated += 1
-    request.signature = group.centroid
-    request.key_terms = [vectoriser.spelled(t) for t in _strongest(group.centroid, 6)]
+    if group.total is not None:
+        request.meaning = meaning.to_bytes(group.total / max(group.members, 1))
+        if group.term_counts:
+            terms = gap_meaning.key_terms(
+                group.term_counts, len(group.new_tickets), vectoriser.df, vectoriser.n
+            )
+            request.key_terms = [vectoriser.spelled(t) for t in terms]
+    else:
+        request.signature = group.centroid
+        request.key_terms = [vectoriser.spelled(t) for t in _strongest(group.centroid, 6)]
     if group.categories and request.category_id is None:
         request.category_id = group.categories.most_common(1)[0][0]
     request.save()

@@ -325,6 +325,19 @@ class Ticket(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+class TicketVector(models.Model):
+    """A ticket's meaning (kb/engine/similarity.py), stored when it is filed, so that triage,
+    similar tickets and gap mining compare meanings without running the model again."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="meaning"
+    )
+    vector = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("ticket vector")
+
+
 class TicketMessage(models.Model):
     """One entry in a ticket's thread: a public reply or an agents-only note."""
 
@@ -463,6 +476,8 @@ class ArticleRequest(models.Model):
     key_terms = models.JSONField(_("key terms"), default=list, blank=True)
     # The group's weighted terms (stem -> weight), to match new tickets on the next run.
     signature = models.JSONField(default=dict, editable=False)
+    # The mean of its tickets' vectors (float32), to match new tickets by meaning (kb/engine).
+    meaning = models.BinaryField(null=True, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
     )

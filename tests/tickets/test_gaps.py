@@ -45,6 +45,13 @@ EVERYDAY = [
 
 
 @pytest.fixture(autouse=True)
+def by_words(settings):
+    """These specify grouping by words, which runs when the semantic layer is off; grouping by
+    meaning is specified in test_gaps_meaning.py."""
+    settings.SUGGEST_SEMANTIC = False
+
+
+@pytest.fixture(autouse=True)
 def everyday_tickets(db):
     for subject in EVERYDAY:
         make_ticket(None, subject=subject, description=f"{subject}. Please help, thanks.")

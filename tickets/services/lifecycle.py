@@ -127,12 +127,16 @@ def _triage(ticket: Ticket) -> None:
     tier = ticket.organization.tier if ticket.organization_id else None
     priority = triage.starting_priority(tier=tier, text=f"{ticket.subject}\n{ticket.description}")
     ticket.priority, ticket.priority_reason = priority.level, priority.reason
+    vector = triage.remember_meaning(ticket)
     if ticket.category_id is None:
         suggestions = suggest_articles(
             suggestion_query(ticket.subject, ticket.description)
         ).suggestions
         ticket.category = ticket.auto_category = triage.guess_category(
-            subject=ticket.subject, description=ticket.description, suggestions=suggestions
+            subject=ticket.subject,
+            description=ticket.description,
+            suggestions=suggestions,
+            vector=vector,
         )
     sla.apply_due_times(ticket)
     ticket.save(

@@ -10,7 +10,8 @@ from kb.benchmark import QUERY_WORDS, format_bench, run_bench
 class Command(BaseCommand):
     help = (
         "Build an index of N synthetic articles (seeded, reproducible) and print build time, "
-        "memory and per-query latency of the engine and of rank_bm25's get_scores + top-5."
+        "memory and per-keystroke latency (with the query's embedding) of the engine and of "
+        "rank_bm25's get_scores + top-5."
     )
     requires_system_checks: list[str] = []
 
@@ -37,10 +38,23 @@ class Command(BaseCommand):
             metavar=("FEWEST", "MOST"),
             help="How many words a query has, drawn evenly between the two (default: 4 20).",
         )
+        parser.add_argument(
+            "--lexical", action="store_true", help="Words only, as without the semantic layer."
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(
-        self, *args, articles, queries, naive_queries, seed, rounds, words, as_json, **options
+        self,
+        *args,
+        articles,
+        queries,
+        naive_queries,
+        seed,
+        rounds,
+        words,
+        lexical,
+        as_json,
+        **options,
     ):
         if articles < 1 or queries < 1 or rounds < 1:
             raise CommandError("--articles, --queries and --rounds must be at least 1.")
@@ -53,5 +67,6 @@ class Command(BaseCommand):
             seed=seed,
             rounds=rounds,
             query_words=tuple(words),
+            semantic=not lexical,
         )
         self.stdout.write(json.dumps(result) if as_json else format_bench(result))
