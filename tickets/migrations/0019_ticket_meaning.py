@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_widgetorigin'),
+        ('tickets', '0018_team_permissions'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0006_starter_synonyms'),
+        ('kb', '0008_article_text_blocks_render_sanitised'),
     ]
 
     operations = [
