@@ -1,19 +1,15 @@
 """Suggestions follow publishing within seconds, in every process, from one build per change."""
 
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from kb import index
 from kb.models import SuggestIndexSnapshot
 from kb.selectors import suggest_articles
 from tests.factories import make_article
+from tests.kb.second_process import SecondProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,42 +69,15 @@ def test_a_corrupt_index_degrades_to_no_suggestions_then_is_rebuilt():
 def test_another_process_sees_a_published_article_within_ten_seconds(committed_db):
     make_article("Connect Slack", "Post shift changes to a Slack channel.")
     suggested_ids("slack")
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    probe = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("suggest_probe.py"))],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DATABASE_URL": url,
-            "SUGGEST_INDEX_CHECK_SECONDS": "2",
-            "PYTHONPATH": str(ROOT),
-        },
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-
-    def probe_ids(text):
-        probe.stdin.write(text + "\n")
-        probe.stdin.flush()
-        return json.loads(probe.stdout.readline())
-
-    try:
-        assert probe_ids("quickbooks payroll") == []
+    with SecondProcess("suggest_probe.py", SUGGEST_INDEX_CHECK_SECONDS="2") as probe:
+        assert probe.ask("quickbooks payroll") == []
         article = make_article("Export to QuickBooks", "Send approved payroll hours to QuickBooks.")
         deadline = time.monotonic() + 10
-        while probe_ids("quickbooks payroll") != [article.pk]:
+        while probe.ask("quickbooks payroll") != [article.pk]:
             assert time.monotonic() < deadline, "the other process never saw the new article"
             time.sleep(0.25)
         article.unpublish()
         deadline = time.monotonic() + 10
-        while probe_ids("quickbooks payroll") != []:
+        while probe.ask("quickbooks payroll") != []:
             assert time.monotonic() < deadline, "the other process kept an unpublished article"
             time.sleep(0.25)
-    finally:
-        probe.stdin.close()
-        probe.wait(timeout=10)

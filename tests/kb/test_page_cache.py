@@ -1,18 +1,14 @@
 """Anonymous readers get stored pages; every change readers could notice shows at once."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from kb.models import SynonymGroup
 from tests.factories import PASSWORD, make_article, make_category
+from tests.kb.second_process import SecondProcess
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,32 +132,10 @@ def test_a_synonym_change_expires_stored_pages():
 
 def test_a_publish_is_visible_on_the_next_request_in_another_process(committed_db):
     article = make_article("Export timesheets", "Choose Export, then CSV.")
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    probe = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("page_probe.py"))],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-
-    def read_there(path):
-        probe.stdin.write(path + "\n")
-        probe.stdin.flush()
-        return json.loads(probe.stdout.readline())
-
-    try:
+    with SecondProcess("page_probe.py") as probe:
         for _ in range(2):  # the second answer comes from that process's stored copy
-            assert "Export timesheets" in read_there(article.url)[1]
+            assert "Export timesheets" in probe.ask(article.url)[1]
         edit_title(article, "Export hours to CSV")
-        assert "Export hours to CSV" in read_there(article.url)[1]
+        assert "Export hours to CSV" in probe.ask(article.url)[1]
         article.unpublish()
-        assert read_there(article.url)[0] == 404
-    finally:
-        probe.stdin.close()
-        probe.wait(timeout=10)
+        assert probe.ask(article.url)[0] == 404
