@@ -1,7 +1,6 @@
 """Suggestions follow publishing within seconds, in every process, from one build per change."""
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -10,8 +9,6 @@ from kb.models import SuggestIndexSnapshot
 from kb.selectors import suggest_articles
 from tests.factories import make_article
 from tests.kb.second_process import SecondProcess
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def suggested_ids(text: str) -> list[int]:

@@ -1,7 +1,5 @@
 """Anonymous readers get stored pages; every change readers could notice shows at once."""
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from wagtail.models import PageViewRestriction
@@ -11,7 +9,6 @@ from tests.factories import PASSWORD, make_article, make_category
 from tests.kb.second_process import SecondProcess
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def signed_in(user) -> Client:
