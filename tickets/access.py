@@ -57,8 +57,9 @@ def remember_link(session, link: TicketLink) -> None:
     session[SESSION_KEY] = sorted(opened)[-50:]
 
 
-def remember_filed(session, ticket: Ticket) -> None:
-    """The browser that filed a ticket without an account may follow it, as if by its link."""
+def remember_ticket(session, ticket: Ticket) -> None:
+    """A browser that proved it may follow the ticket (it filed it without an account, or came
+    by a signed link from the customer's mailbox) follows it as if it had opened its link."""
     remember_link(session, _link_create(ticket)[0])
 
 

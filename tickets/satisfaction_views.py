@@ -49,7 +49,7 @@ def rate_by_link(request, token: str):
                 form.add_error(None, error)
             else:
                 # The link proves the address: let them open the ticket from the thanks page.
-                access.remember_link(request.session, ticket)
+                access.remember_ticket(request.session, ticket)
                 return render(
                     request, "tickets/rating_thanks.html", {"ticket": ticket, "rating": rating}
                 )

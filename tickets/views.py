@@ -162,7 +162,7 @@ def _show_filed(request, ticket, *, created: bool):
     # Only ever the filer's own ticket (services.ticket_submit scopes keys to the filer); an
     # account sees its tickets anyway, a browser without one remembers this one.
     if ticket.customer_id is None:
-        access.remember_filed(request.session, ticket)
+        access.remember_ticket(request.session, ticket)
     if created:
         messages.success(
             request,
