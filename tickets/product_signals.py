@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from . import gaps
 from .models import Organization, Ticket
@@ -33,7 +34,7 @@ class SignalGroup:
 
     def tier_labels(self) -> list[tuple[str, int]]:
         names = dict(Organization.Tier.choices)
-        return [(str(names.get(tier, "—")), n) for tier, n in self.tiers.items()]
+        return [(str(names.get(tier) or _("No organization")), n) for tier, n in self.tiers.items()]
 
 
 @dataclass
@@ -121,9 +122,7 @@ def example_excerpt(ticket: Ticket) -> str:
 def product_signal_counts(*, since: datetime, until: datetime) -> dict[str, int]:
     """How many tickets were resolved as each kind of product signal in [since, until)."""
     counts = dict(
-        Ticket.objects.filter(
-            resolution__in=KINDS, resolved_at__gte=since, resolved_at__lt=until
-        )
+        Ticket.objects.filter(resolution__in=KINDS, resolved_at__gte=since, resolved_at__lt=until)
         .values_list("resolution")
         .annotate(n=Count("pk"))
         .order_by()
