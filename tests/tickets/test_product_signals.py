@@ -187,3 +187,19 @@ def test_the_weekly_report_counts_the_weeks_product_signals():
         "Product signals, last 7 days: 2 bug reports, 1 feature request, 0 account actions"
         in mail.outbox[-1].body
     )
+
+
+def test_the_page_costs_the_same_queries_however_many_groups(
+    product_manager, bug_reports, django_assert_max_num_queries
+):
+    client = signed_in(product_manager)
+    client.get(SIGNALS)  # the first look stores any missing ticket vectors
+    others = ["Invoice PDF shows the wrong VAT", "Push notifications arrive twice",
+              "Calendar sync with Outlook stops", "Avatar upload rejects PNG files"]  # fmt: skip
+    for n, subject in enumerate(others):
+        signal(subject, subject, days_ago=n + 1)
+    # Sign-in and permissions, every ticket's words, then per kind: its tickets, their stored
+    # vectors and the groups' tickets — not one more per group.
+    with django_assert_max_num_queries(11):
+        html = client.get(SIGNALS).content.decode()
+    assert html.count('data-testid="signal-group"') == 6
