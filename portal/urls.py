@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from tickets import dashboard
+from tickets import dashboard, product_signals_views
 
 from . import healthz, views
 
@@ -20,6 +20,21 @@ urlpatterns = [
         "django-admin/backlog/backlog.csv",
         admin.site.admin_view(dashboard.backlog_csv),
         name="backlog-csv",
+    ),
+    path(
+        "django-admin/product-signals/",
+        admin.site.admin_view(product_signals_views.product_signals_view),
+        name="product-signals",
+    ),
+    path(
+        "django-admin/product-signals/product-signals.csv",
+        admin.site.admin_view(product_signals_views.product_signals_csv),
+        name="product-signals-csv",
+    ),
+    path(
+        "django-admin/product-signals/product-signals.json",
+        admin.site.admin_view(product_signals_views.product_signals_json),
+        name="product-signals-json",
     ),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

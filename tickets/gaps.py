@@ -204,6 +204,34 @@ class Groups:
         self._index(group.slot)
 
 
+TICKET_ROW = ("pk", "subject", "description", "created_at", "category_id")
+
+
+def semantic_available() -> bool:
+    return meaning.vectors(["probe"]) is not None
+
+
+def group_tickets(groups: Groups, rows, vectoriser: Vectoriser, *, semantic: bool) -> None:
+    """Each ticket (a TICKET_ROW, oldest first) joins the group it is most like or starts one:
+    by meaning with the semantic layer, else by words. Product signals group the same way."""
+    if semantic:
+        gap_meaning.group_tickets(groups, rows, vectoriser, new_group=lambda: Group(None, {}))
+        return
+    for pk, subject, description, created_at, category_id in rows:
+        vector = vectoriser.vector(ticket_text(subject, description))
+        if not vector:
+            continue
+        group = groups.best(vector, filed_at=created_at) or groups.add(Group(None, vector))
+        if group.members:
+            groups.join(group, vector)
+        group.new_tickets.append(pk)
+        group.members += 1
+        if len(group.subjects) < SUBJECTS_KEPT:  # enough to pick a title from, memory bounded
+            group.subjects.append((subject, vector))
+        if category_id:
+            group.categories[category_id] += 1
+
+
 def _existing_groups() -> Groups:
     groups = Groups()
     for request in ArticleRequest.objects.select_related("article"):
@@ -231,25 +259,9 @@ def mine_gaps(*, now=None) -> MiningReport:
     groups = _existing_groups()
 
     tickets = candidate_tickets().order_by("created_at", "pk")
-    fields = ("pk", "subject", "description", "created_at", "category_id")
-    semantic = meaning.vectors(["probe"]) is not None
-    rows = tickets.values_list(*fields).iterator(BATCH)
-    for pk, subject, description, created_at, category_id in () if semantic else rows:
-        vector = vectoriser.vector(ticket_text(subject, description))
-        if not vector:
-            continue
-        group = groups.best(vector, filed_at=created_at) or groups.add(Group(None, vector))
-        if group.members:
-            groups.join(group, vector)
-        group.new_tickets.append(pk)
-        group.members += 1
-        if len(group.subjects) < SUBJECTS_KEPT:  # enough to pick a title from, memory bounded
-            group.subjects.append((subject, vector))
-        if category_id:
-            group.categories[category_id] += 1
-
-    if semantic:
-        gap_meaning.group_tickets(groups, rows, vectoriser, new_group=lambda: Group(None, {}))
+    semantic = semantic_available()
+    group_tickets(groups, tickets.values_list(*TICKET_ROW).iterator(BATCH), vectoriser,
+                  semantic=semantic)  # fmt: skip
     sessions = candidate_sessions().values_list("pk", "subject", "description", "updated_at")
     searches = FailedSearch.objects.filter(article_requests__isnull=True)
     if semantic:
@@ -275,7 +287,7 @@ def mine_gaps(*, now=None) -> MiningReport:
     return report
 
 
-def _representative_subject(group: Group) -> str:
+def representative_subject(group: Group) -> str:
     """The subject closest to what the whole group is about."""
     if group.total is not None:
         subject, _ = max(group.subjects, key=lambda item: float(item[1] @ group.total))
@@ -284,23 +296,31 @@ def _representative_subject(group: Group) -> str:
     return " ".join(subject.split())[:200]
 
 
+def key_terms(group: Group, vectoriser: Vectoriser) -> list[str]:
+    """What the group's new tickets are about, in the words customers spelled them with."""
+    if group.total is not None:
+        terms = gap_meaning.key_terms(
+            group.term_counts, len(group.new_tickets), vectoriser.df, vectoriser.n
+        )
+    else:
+        terms = _strongest(group.centroid, 6)
+    return [vectoriser.spelled(t) for t in terms]
+
+
 def _save(group: Group, vectoriser: Vectoriser, report: MiningReport) -> None:
     request = group.request
     if request is None:
-        request = ArticleRequest(title=_representative_subject(group))
+        request = ArticleRequest(title=representative_subject(group))
         report.created += 1
     elif group.new_tickets:
         report.updated += 1
     if group.total is not None:
         request.meaning = meaning.to_bytes(group.total / max(group.members, 1))
         if group.term_counts:
-            terms = gap_meaning.key_terms(
-                group.term_counts, len(group.new_tickets), vectoriser.df, vectoriser.n
-            )
-            request.key_terms = [vectoriser.spelled(t) for t in terms]
+            request.key_terms = key_terms(group, vectoriser)
     else:
         request.signature = group.centroid
-        request.key_terms = [vectoriser.spelled(t) for t in _strongest(group.centroid, 6)]
+        request.key_terms = key_terms(group, vectoriser)
     if group.categories and request.category_id is None:
         request.category_id = group.categories.most_common(1)[0][0]
     request.save()

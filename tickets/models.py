@@ -187,6 +187,10 @@ class Ticket(models.Model):
         ANSWERED_BY_ARTICLE = "answered_by_article", _("Answered by an article")
         KB_GAP = "kb_gap", _("No article covers this")
         NOT_KB = "not_kb", _("Not a knowledge-base question")
+        # Product signals: what the ticket tells the product team (tickets/product_signals.py).
+        BUG_REPORT = "bug_report", _("Bug report")
+        FEATURE_REQUEST = "feature_request", _("Feature request")
+        ACCOUNT_ACTION = "account_action", _("Account action")
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
@@ -290,6 +294,7 @@ class Ticket(models.Model):
         permissions = [
             ("work_ticket_queue", _("Can work the ticket queue")),
             ("view_backlog", _("Can view the backlog dashboard")),
+            ("view_product_signals", _("Can view product signals")),
         ]
         constraints = [
             models.UniqueConstraint(

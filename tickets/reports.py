@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import metrics
+from .product_signals import product_signal_counts
 
 MANAGERS_GROUP = "Support managers"
 
@@ -135,7 +136,12 @@ def _satisfaction_to_dict(csat: dict) -> dict:
 
 
 def report_text(summary: dict) -> str:
-    return render_to_string("tickets/email/weekly_report.txt", {"summary": summary})
+    now = summary["generated_at"]
+    # The product team's figure is the week's, whatever range the backlog figures cover.
+    signals = product_signal_counts(since=now - timedelta(days=7), until=now)
+    return render_to_string(
+        "tickets/email/weekly_report.txt", {"summary": summary, "signals": signals}
+    )
 
 
 def weekly_report_send(*, now=None) -> int:

@@ -239,7 +239,8 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
 def ticket_resolve(
     *, ticket: Ticket, actor, resolution: str, article: ArticlePage | None = None
 ) -> Ticket:
-    """Resolve with what answered it: an article, a knowledge-base gap, or not a KB question."""
+    """Resolve with what answered it: an article, a knowledge-base gap, not a KB question, or
+    a product signal (bug report, feature request, account action)."""
     if resolution not in Resolution.values:
         raise ValidationError(_("Choose what resolved the ticket."))
     if resolution == Resolution.ANSWERED_BY_ARTICLE:
