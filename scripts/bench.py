@@ -29,6 +29,8 @@ if __package__ in (None, ""):
 
 from scripts.prodshape import (  # noqa: E402
     LOAD_TEST_LIMITS,
+    PYTHON,
+    ROOT,
     ProductionShape,
     prepare,
     production_env,
@@ -71,6 +73,29 @@ def wait_for_suggestions(base: str, *, timeout: float = 120) -> dict:
             return results[0]
         time.sleep(1)
     raise SystemExit("The suggestion index was not built in time")
+
+
+LATEST_INDEX_COMPLETE = (
+    "from kb.models import SuggestIndexSnapshot as S; "
+    "s = S.objects.order_by('-id').first(); print(int(s is not None and not s.vectors_missing))"
+)
+
+
+def wait_for_article_vectors(env: dict, *, timeout: float = 600) -> None:
+    """Wait until the worker has embedded every article: until then it competes for the CPU."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", LATEST_INDEX_COMPLETE],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if done.endswith("1"):
+            return
+        time.sleep(2)
+    raise SystemExit("The worker did not finish embedding the articles in time")
 
 
 def contact_typing_script(base: str, directory: Path) -> tuple[str, Path]:
@@ -171,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         shape.start()
         base = shape.url
         article = wait_for_suggestions(base)
+        wait_for_article_vectors(env)
+        time.sleep(3)  # every web process picks up the completed index
         rows = [(name, url, None) for name, url in pages(base, article["url"])]
         typing_url, typing_script = contact_typing_script(base, Path(scratch))
         rows.insert(3, ("contact form POST while typing", typing_url, typing_script))
