@@ -70,3 +70,21 @@ def make_ticket(
         **kw,
     )
     return ticket
+
+
+def ticket_change_url(ticket) -> str:
+    return f"/django-admin/tickets/ticket/{ticket.pk}/change/"
+
+
+def ticket_page_form(ticket, **changes) -> dict:
+    """What the agent's ticket page posts when Save is pressed with only `changes` made."""
+    data = {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category_id or "",
+        "assignee": ticket.assignee_id or "",
+        "reply": "",
+        "resolution": ticket.resolution,
+        "_save": "Save",
+    }
+    return {**data, **changes}

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.factories import PASSWORD, make_ticket
+from tests.factories import PASSWORD, make_ticket, ticket_change_url, ticket_page_form
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_reply
 
@@ -20,24 +20,6 @@ def agent_client(agent):
     client = Client()
     client.login(username=agent.email, password=PASSWORD)
     return client
-
-
-def change_url(ticket):
-    return f"{QUEUE}{ticket.pk}/change/"
-
-
-def work(ticket, **changes):
-    data = {
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "category": ticket.category_id or "",
-        "assignee": ticket.assignee_id or "",
-        "reply": "",
-        "resolution": ticket.resolution,
-        "_save": "Save",
-    }
-    data.update(changes)
-    return data
 
 
 def test_the_queue_shows_open_tickets_oldest_first_and_all_tickets_on_request(
@@ -76,7 +58,7 @@ def test_the_ticket_page_writes_every_moment_one_way(agent_client, agent, custom
     ticket = make_ticket(customer)
     Ticket.objects.filter(pk=ticket.pk).update(sla_state="on_track")
     ticket_reply(ticket=ticket, author=agent, body="On it.")
-    html = agent_client.get(change_url(ticket)).content.decode()
+    html = agent_client.get(ticket_change_url(ticket)).content.decode()
     text = re.sub(r"<[^>]+>", " ", html)
     one_way = re.findall(r"\b\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}\b", text)
     assert len(one_way) >= 4  # created, first response, the thread's two messages (+ SLA)
@@ -128,7 +110,7 @@ def test_the_ticket_page_shows_the_thread_and_what_the_customer_already_saw(
         },
     )
     ticket = Ticket.objects.get()
-    html = agent_client.get(change_url(ticket)).content.decode()
+    html = agent_client.get(ticket_change_url(ticket)).content.decode()
     assert "cannot sign in" in html
     assert "what the customer already saw" in html.lower()
     assert re.search(r"<li>Reset your password <small>\(score \d+\.\d\d\)</small></li>", html)
@@ -138,7 +120,9 @@ def test_the_ticket_page_shows_the_thread_and_what_the_customer_already_saw(
 def test_an_agent_replies_and_the_customer_is_emailed(agent_client, customer, committed):
     ticket = make_ticket(customer)
     with committed():
-        response = agent_client.post(change_url(ticket), work(ticket, reply="Try Reports, Export."))
+        response = agent_client.post(
+            ticket_change_url(ticket), ticket_page_form(ticket, reply="Try Reports, Export.")
+        )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == Status.PENDING and ticket.first_response_at
@@ -147,7 +131,9 @@ def test_an_agent_replies_and_the_customer_is_emailed(agent_client, customer, co
 
 def test_resolving_without_saying_what_resolved_it_is_refused(agent_client, customer):
     ticket = make_ticket(customer)
-    response = agent_client.post(change_url(ticket), work(ticket, status=Status.RESOLVED))
+    response = agent_client.post(
+        ticket_change_url(ticket), ticket_page_form(ticket, status=Status.RESOLVED)
+    )
     assert response.status_code == 200
     assert "Say what resolved it" in response.content.decode()
     ticket.refresh_from_db()
@@ -156,12 +142,12 @@ def test_resolving_without_saying_what_resolved_it_is_refused(agent_client, cust
 
 def test_resolving_with_a_suggested_article(agent_client, customer, demo_articles):
     ticket = make_ticket(customer, subject="Forgot my password", description="Cannot sign in")
-    page = agent_client.get(change_url(ticket)).content.decode()
+    page = agent_client.get(ticket_change_url(ticket)).content.decode()
     article = demo_articles["Reset your password"]
     assert f'value="{article.pk}"' in page  # pre-listed among the suggestions
     agent_client.post(
-        change_url(ticket),
-        work(
+        ticket_change_url(ticket),
+        ticket_page_form(
             ticket,
             status=Status.RESOLVED,
             resolution=Resolution.ANSWERED_BY_ARTICLE,
@@ -177,15 +163,15 @@ def test_resolving_with_a_suggested_article(agent_client, customer, demo_article
 def test_answered_by_an_article_needs_the_article(agent_client, customer):
     ticket = make_ticket(customer)
     response = agent_client.post(
-        change_url(ticket),
-        work(ticket, status=Status.RESOLVED, resolution=Resolution.ANSWERED_BY_ARTICLE),
+        ticket_change_url(ticket),
+        ticket_page_form(ticket, status=Status.RESOLVED, resolution=Resolution.ANSWERED_BY_ARTICLE),
     )
     assert "Choose the article that answered it." in response.content.decode()
 
 
 def test_assign_to_me_button(agent_client, agent, customer):
     ticket = make_ticket(customer)
-    response = agent_client.post(f"{QUEUE}{ticket.pk}/assign-to-me/", work(ticket))
+    response = agent_client.post(f"{QUEUE}{ticket.pk}/assign-to-me/", ticket_page_form(ticket))
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.assignee == agent and ticket.status == Status.OPEN

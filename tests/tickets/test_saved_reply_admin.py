@@ -4,7 +4,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from tests.factories import PASSWORD, make_agent, make_ticket, make_user
+from tests.factories import (
+    PASSWORD,
+    make_agent,
+    make_ticket,
+    make_user,
+    ticket_change_url,
+    ticket_page_form,
+)
 from tickets.models import SavedReply, Ticket
 from tickets.services import saved_reply_apply, ticket_resolve
 
@@ -18,23 +25,6 @@ def signed_in(user) -> Client:
     return client
 
 
-def change_url(ticket):
-    return f"/django-admin/tickets/ticket/{ticket.pk}/change/"
-
-
-def work(ticket, **changes):
-    data = {
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "category": ticket.category_id or "",
-        "assignee": ticket.assignee_id or "",
-        "reply": "",
-        "resolution": ticket.resolution,
-        "_save": "Save",
-    }
-    return {**data, **changes}
-
-
 def test_an_agent_sends_a_saved_reply_from_the_ticket_page_and_the_customer_reads_it(agent):
     customer = make_user("jane@example.com", first_name="Jane")
     reply = SavedReply.objects.create(
@@ -43,9 +33,11 @@ def test_an_agent_sends_a_saved_reply_from_the_ticket_page_and_the_customer_read
     )  # fmt: skip
     ticket = make_ticket(customer)
     client = signed_in(agent)
-    page = client.get(change_url(ticket)).content.decode()
+    page = client.get(ticket_change_url(ticket)).content.decode()
     assert "Send a saved reply" in page and "Export steps (used 0 times)" in page
-    response = client.post(change_url(ticket), work(ticket, saved_reply=reply.pk))
+    response = client.post(
+        ticket_change_url(ticket), ticket_page_form(ticket, saved_reply=reply.pk)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     ticket.refresh_from_db()
     assert ticket.priority == "high" and reply.uses.count() == 1
@@ -64,7 +56,7 @@ def test_the_ticket_page_offers_first_what_solved_similar_tickets(agent):
     saved_reply_apply(ticket=solved, reply=export, agent=agent)
     ticket_resolve(ticket=solved, actor=agent, resolution=Ticket.Resolution.NOT_KB)
     new = make_ticket(None, subject="Exporting timesheets to CSV fails")
-    page = signed_in(agent).get(change_url(new)).content.decode()
+    page = signed_in(agent).get(ticket_change_url(new)).content.decode()
     first = "Export steps (solved 1 similar ticket · used 1 time)"
     assert first in page and page.index(first) < page.index("Thanks for waiting (used 2 times)")
 
@@ -73,7 +65,8 @@ def test_a_saved_reply_and_a_typed_reply_together_are_refused(agent, customer):
     reply = SavedReply.objects.create(title="Export steps", body="Open Reports, then Export.")
     ticket = make_ticket(customer)
     response = signed_in(agent).post(
-        change_url(ticket), work(ticket, saved_reply=reply.pk, reply="My own words")
+        ticket_change_url(ticket),
+        ticket_page_form(ticket, saved_reply=reply.pk, reply="My own words"),
     )
     assert "Send a saved reply or type one, not both at once." in response.content.decode()
     assert not ticket.messages.exists()
