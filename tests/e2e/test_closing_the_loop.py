@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.editing import publish_from_the_editor
 from tests.e2e.test_contact_flow import sign_in
 from tests.factories import make_agent, make_article, make_editor, make_ticket, make_user
 from tickets import services
@@ -18,21 +19,6 @@ QUESTIONS = [
     ("Export shifts to Snowflake", "We need our shift data in our Snowflake warehouse."),
     ("Snowflake export of shifts", "Can shift data go to Snowflake every night?"),
 ]
-
-
-def publish_from_the_editor(page):
-    publish = page.locator("button[name=action-publish]")
-    toggle = page.locator("[data-w-dropdown-target=toggle]").last
-    # The footer's menu opens once Wagtail's scripts have connected it: click until it does.
-    for _attempt in range(5):
-        toggle.click()
-        try:
-            expect(publish).to_be_visible(timeout=2000)
-            break
-        except AssertionError:
-            continue
-    publish.click()
-    expect(page.locator(".messages")).to_contain_text("published")
 
 
 def notices_to(address):

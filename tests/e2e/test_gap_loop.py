@@ -5,6 +5,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from kb.models import CategoryPage
+from tests.e2e.editing import publish_from_the_editor
 from tests.e2e.test_contact_flow import sign_in
 from tests.factories import make_agent, make_article, make_editor, make_ticket
 from tickets.models import ArticleRequest, Ticket
@@ -63,19 +64,7 @@ def test_two_unanswered_tickets_become_an_article_that_answers_the_next_customer
     expect(editor).to_have_url(
         f"{base}/admin/pages/{ArticleRequest.objects.get().article_id}/edit/"
     )
-    publish = editor.locator("button[name=action-publish]")
-    toggle = editor.locator("[data-w-dropdown-target=toggle]").last
-    # The footer's menu opens once Wagtail's scripts have connected it; a click before that
-    # does nothing, so click again until Publish shows.
-    for _attempt in range(5):
-        toggle.click()
-        try:
-            expect(publish).to_be_visible(timeout=2000)
-            break
-        except AssertionError:
-            continue
-    publish.click()
-    expect(editor.locator(".messages")).to_contain_text("published")
+    publish_from_the_editor(editor)
 
     request = ArticleRequest.objects.get()
     assert request.status == ArticleRequest.Status.DONE
