@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,8 +59,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Outermost after security: it strips any cookie from the widget API's responses.
-    "tickets.widget.WidgetCorsMiddleware",
+    # Outermost after security: it refuses the widget's API to unlisted sites (preflights
+    # too) and strips any cookie from its responses.
+    "tickets.widget.WidgetOriginMiddleware",
+    # CORS for the widget's API, for the origins listed in the admin (tickets/widget.py).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -299,6 +303,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# CORS (django-cors-headers) for the help widget's API only; no origin is allowed here: the
+# admins' list of widget origins is consulted per request (tickets.widget.cors_for_listed_origins).
+CORS_URLS_REGEX = r"^/api/v1/widget/"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = ("content-type",)
+CORS_PREFLIGHT_MAX_AGE = 600
 
 LOGGING = {
     "version": 1,
