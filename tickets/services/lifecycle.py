@@ -10,8 +10,8 @@ from kb.selectors import live_articles, suggest_articles
 from kb.services import learned_phrase_add
 
 from .. import notifications, sla, triage
-from ..gaps import without_contact_details
 from ..models import ContactSession, Organization, Ticket, TicketEvent, TicketMessage
+from ..text import without_contact_details
 from .contact import filer_key_for, suggestion_query
 
 LEARNED_DESCRIPTION_WORDS = 30
