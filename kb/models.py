@@ -14,7 +14,6 @@ from wagtail.admin.panels import (
     PageChooserPanel,
     TabbedInterface,
 )
-from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -35,7 +34,6 @@ class KnowledgeBasePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("heading"), FieldPanel("intro")]
     search_fields = Page.search_fields
-    api_fields = [APIField("heading"), APIField("intro")]
 
     max_count = 1
     subpage_types = ["kb.CategoryPage"]
@@ -59,7 +57,6 @@ class CategoryPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("description")]
     search_fields = Page.search_fields + [index.SearchField("description")]
-    api_fields = [APIField("description")]
 
     parent_page_types = ["kb.KnowledgeBasePage"]
     subpage_types = ["kb.ArticlePage"]
@@ -124,12 +121,6 @@ class ArticlePage(Page):
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.FilterField("live"),
     ]
-    api_fields = [
-        APIField("summary"),
-        APIField("body"),
-        APIField("tags"),
-        APIField("related_links"),
-    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
@@ -171,7 +162,6 @@ class RelatedArticle(Orderable):
     )
 
     panels = [PageChooserPanel("article", page_type="kb.ArticlePage")]
-    api_fields = [APIField("article")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("related article")
