@@ -242,9 +242,7 @@ RATING_LINK_MAX_AGE = int(os.environ.get("RATING_LINK_MAX_AGE", str(60 * 60 * 24
 ANSWER_OFFER_MIN_RELATIVE = float(os.environ.get("ANSWER_OFFER_MIN_RELATIVE", "0.35"))
 # How long "This solved it — close my request" works from the confirmation e-mail (seconds):
 # a week; after that an agent has usually answered and the link shows a clear page instead.
-ANSWER_OFFER_LINK_MAX_AGE = int(
-    os.environ.get("ANSWER_OFFER_LINK_MAX_AGE", str(60 * 60 * 24 * 7))
-)
+ANSWER_OFFER_LINK_MAX_AGE = int(os.environ.get("ANSWER_OFFER_LINK_MAX_AGE", str(60 * 60 * 24 * 7)))
 
 # Posts per client address and per account, by URL name (see portal/ratelimit.py).
 RATE_LIMITS = {

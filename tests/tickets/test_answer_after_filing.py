@@ -5,8 +5,7 @@ import re
 import uuid
 
 import pytest
-from django.core import mail
-from django.core import signing
+from django.core import mail, signing
 from django.test import Client
 from rest_framework.test import APIClient
 
