@@ -48,7 +48,7 @@ def answer_offer_decide(*, ticket: Ticket) -> AnswerOffer | None:
         return existing
     if ticket.category_id and not ticket.category.offer_answer_after_filing:
         return None
-    chosen = _confident_article(ticket)
+    chosen = confident_answer_for(ticket)
     if chosen is None:
         return None
     article, relative = chosen
@@ -63,7 +63,9 @@ def answer_offer_decide(*, ticket: Ticket) -> AnswerOffer | None:
     return offer
 
 
-def _confident_article(ticket: Ticket) -> tuple[ArticlePage, float] | None:
+def confident_answer_for(ticket: Ticket) -> tuple[ArticlePage, float] | None:
+    """The first of the engine's suggestions that is confident, live, not rejected before
+    filing and in a category that offers answers, with its relative score; None without one."""
     result = suggest_articles(
         suggestion_query(ticket.subject, ticket.description),
         user=ticket.customer,
