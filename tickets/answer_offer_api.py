@@ -1,6 +1,5 @@
 """The answer offered after filing, as the API and the widget return it with a new ticket."""
 
-from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -37,7 +36,7 @@ class AnswerOfferedSerializer(serializers.Serializer):
     )
 
 
-def answer_offered_data(ticket: Ticket) -> dict | None:
+def answer_offered_data(ticket: Ticket, *, request) -> dict | None:
     """The offer awaiting the customer's click, for a JSON response; None without one."""
     # Decided after the filing's commit; asked here too, in case this request still holds it.
     answer_offer_after_filing(ticket_id=ticket.pk)
@@ -45,7 +44,6 @@ def answer_offered_data(ticket: Ticket) -> dict | None:
     if answer is None:
         return None
     passage = answer.passage
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     return {
         "article_title": answer.article_title,
         "article_url": answer.article_url,
@@ -59,5 +57,8 @@ def answer_offered_data(ticket: Ticket) -> dict | None:
             "anchor": passage.anchor,
         },
         "summary": answer.summary,
-        "answer_url": base + reverse("tickets:answer-link", args=(answer.token,)),
+        # The portal as this request reached it, like the other links the API returns.
+        "answer_url": request.build_absolute_uri(
+            reverse("tickets:answer-link", args=(answer.token,))
+        ),
     }

@@ -298,7 +298,7 @@ class TicketListCreateView(APIView):
             submission=key or None,
         )
         # Only with a ticket this request filed: the offer's link closes it.
-        answer = answer_offered_data(ticket) if created else None
+        answer = answer_offered_data(ticket, request=request) if created else None
         return Response(
             {**TicketOutputSerializer(ticket).data, "answer_offered": answer},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

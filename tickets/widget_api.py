@@ -260,6 +260,6 @@ class WidgetTicketView(WidgetView):
             {"reference": ticket.reference, "as_account": customer is not None,
              "filed_at": timezone.now().isoformat(),
              # Only with a ticket this request filed: its link closes the ticket.
-             "answer_offered": answer_offered_data(ticket) if created else None},
+             "answer_offered": answer_offered_data(ticket, request=request) if created else None},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )  # fmt: skip

@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.test_widget import host_site  # noqa: F401  (the customer's product, a fixture)
 from tests.factories import make_article
-from tickets.models import AnswerOffer, Ticket
+from tickets.models import AnswerOffer, Ticket, WidgetOrigin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("committed_db")]
 
@@ -65,3 +66,31 @@ def test_a_customer_closes_their_ticket_from_the_answer_in_the_confirmation_e_ma
     ticket.refresh_from_db()
     assert ticket.resolution == Ticket.Resolution.SELF_SERVICE
     assert ticket.answer_offer.state == AnswerOffer.State.ACCEPTED
+
+
+def test_the_widget_offers_the_answer_and_its_link_closes_the_ticket_in_one_click(
+    live_server,
+    new_page,
+    host_site,  # noqa: F811
+    help_centre,
+):
+    origin = host_site()
+    WidgetOrigin.objects.create(origin=origin)
+    page = new_page()
+    page.goto(origin + "/billing/cards")
+    page.click("[data-testid=widget-button]")
+    page.click("[data-testid=widget-contact]")
+    page.fill("#subject", "I forgot my password")
+    page.fill("#description", "I cannot sign in because I forgot my password.")
+    page.fill("#email", "visitor@example.com")
+    page.click("[data-testid=widget-send]")
+    offer = page.locator("[data-testid=widget-answer-offer]")
+    expect(offer).to_contain_text("Reset your password")
+    expect(offer.locator("li")).to_have_count(3)
+    with page.expect_popup() as opened:
+        page.click("[data-testid=widget-answer-solved]")
+    portal = opened.value
+    portal.click("[data-testid=answer-solved]")
+    expect(portal.locator("[data-testid=answer-outcome]")).to_contain_text("already closed")
+    ticket = Ticket.objects.get()
+    assert ticket.resolution == Ticket.Resolution.SELF_SERVICE
