@@ -114,3 +114,12 @@ def test_dashboard_api_and_weekly_report_count_offered_accepted_and_agent_time_s
     assert "Answers offered after filing: 3 offered, 1 accepted (33%), agent time saved 3.0 h" in (
         report
     )
+
+
+def test_editors_see_the_category_switch_in_wagtail_on_by_default(editor, kb_root):
+    from tests.factories import make_category
+
+    category = make_category("Account")
+    assert category.offer_answer_after_filing is True
+    html = signed_in(editor).get(f"/admin/pages/{category.pk}/edit/").content.decode()
+    assert 'name="offer_answer_after_filing"' in html and "Offer an answer after filing" in html
