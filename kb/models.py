@@ -54,8 +54,20 @@ class CategoryPage(Page):
     """A group of articles; editors order categories by moving them in the page tree."""
 
     description = models.TextField(_("description"), max_length=500, blank=True)
+    offer_answer_after_filing = models.BooleanField(
+        _("offer an answer after filing"),
+        default=True,
+        help_text=_(
+            "When a new ticket in this category has a confident matching article, its "
+            "confirmation page and e-mail offer that article's answer with “This solved it”. "
+            "Untick where a person should always answer."
+        ),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("description")]
+    content_panels = Page.content_panels + [
+        FieldPanel("description"),
+        FieldPanel("offer_answer_after_filing"),
+    ]
     search_fields = Page.search_fields + [index.SearchField("description")]
 
     parent_page_types = ["kb.KnowledgeBasePage"]

@@ -27,6 +27,7 @@ from kb.models import CategoryPage
 from kb.selectors import live_articles
 
 from . import metrics, services
+from .answer_offer_api import AnswerOfferedSerializer, answer_offered_data
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import TicketMessage
 from .reports import summary_to_dict
@@ -176,6 +177,17 @@ class TicketOutputSerializer(serializers.Serializer):
         ]
 
 
+class FiledTicketOutputSerializer(TicketOutputSerializer):
+    answer_offered = AnswerOfferedSerializer(
+        allow_null=True,
+        help_text=(
+            "Answer after filing: an article that confidently answers the new ticket, with the "
+            "customer's page to close the ticket with it. Null when nothing is confident, the "
+            "category turned it off, or the request returned an earlier ticket."
+        ),
+    )
+
+
 class TicketPagination(PageNumberPagination):
     page_size = 20
 
@@ -252,7 +264,7 @@ class TicketListCreateView(APIView):
     @extend_schema(
         request=InputSerializer,
         responses=responses_with_errors(
-            {201: TicketOutputSerializer, 200: TicketOutputSerializer}, 400, 403, 429
+            {201: FiledTicketOutputSerializer, 200: FiledTicketOutputSerializer}, 400, 403, 429
         ),
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
@@ -285,8 +297,10 @@ class TicketListCreateView(APIView):
             session=session,
             submission=key or None,
         )
+        # Only with a ticket this request filed: the offer's link closes it.
+        answer = answer_offered_data(ticket, request=request) if created else None
         return Response(
-            TicketOutputSerializer(ticket).data,
+            {**TicketOutputSerializer(ticket).data, "answer_offered": answer},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

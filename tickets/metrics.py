@@ -394,6 +394,7 @@ def backlog_summary(
     *, weeks: int = 12, by: str = "week", segment: Segment | None = None, now=None
 ) -> dict:
     """Everything the dashboard, the API, the CSV and the weekly report show."""
+    from .answer_offer_metrics import answers_after_filing  # built on this module's helpers
     from .backlog_audit import backlog_trend, handoffs, zombies_by_wait  # built on this module
     from .satisfaction_metrics import satisfaction  # it builds on this module's helpers
 
@@ -417,6 +418,7 @@ def backlog_summary(
         "service_times": service_times(since=since),
         "deflection": deflection(periods),
         "satisfaction": satisfaction(periods, segment=segment),
+        "answers_after_filing": answers_after_filing(periods, now=now),
         "sla": service_levels(periods, now=now),
         "auto_category": auto_category_accuracy(since=since),
         "pages": contacts_by_page(since=since),

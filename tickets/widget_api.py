@@ -31,6 +31,7 @@ from kb.selectors import (
 )
 
 from . import services
+from .answer_offer_api import AnswerOfferedSerializer, answer_offered_data
 from .api import DeflectionSerializer
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import ContactSession
@@ -71,6 +72,10 @@ class FiledTicketSerializer(serializers.Serializer):
     reference = serializers.CharField()
     as_account = serializers.BooleanField(help_text="Filed as the customer the token vouched for.")
     filed_at = serializers.DateTimeField()
+    answer_offered = AnswerOfferedSerializer(
+        allow_null=True,
+        help_text="Answer after filing, as for POST /api/v1/tickets; only for a new ticket.",
+    )
 
 
 # The place and the query travel in the URL of the widget's GETs: at 12 bytes a character
@@ -265,6 +270,8 @@ class WidgetTicketView(WidgetView):
         )
         return Response(
             {"reference": ticket.reference, "as_account": customer is not None,
-             "filed_at": timezone.now().isoformat()},
+             "filed_at": timezone.now().isoformat(),
+             # Only with a ticket this request filed: its link closes the ticket.
+             "answer_offered": answer_offered_data(ticket, request=request) if created else None},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )  # fmt: skip

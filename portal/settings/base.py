@@ -231,6 +231,17 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 TICKET_LINK_MAX_AGE = int(os.environ.get("TICKET_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
 # How long the "how did we do?" links in a resolution e-mail work (seconds).
 RATING_LINK_MAX_AGE = int(os.environ.get("RATING_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
+# Answer after filing (tickets/services/answer_offers.py): a new ticket is offered an article's
+# answer only when the engine is *confident*: its relative score reaches this. Suggestions are
+# worth showing from 0.2 (EngineParams.threshold; with meaning, plausibility 0.32); offering to
+# close a ticket already filed needs more. 0.4 is plausibility 0.64. On the demo help centre
+# (`answer_offer_report`), tickets an article answers scored 0.43-0.62, and the best article
+# for questions none answers ("Pay with bitcoin", "Error 500 on save") 0.17-0.30, with loosely
+# related ones ("the app is slow" -> a blank-screen article) up to 0.37.
+ANSWER_OFFER_MIN_RELATIVE = float(os.environ.get("ANSWER_OFFER_MIN_RELATIVE", "0.4"))
+# How long "This solved it — close my request" works from the confirmation e-mail (seconds):
+# a week; after that an agent has usually answered and the link shows a clear page instead.
+ANSWER_OFFER_LINK_MAX_AGE = int(os.environ.get("ANSWER_OFFER_LINK_MAX_AGE", str(60 * 60 * 24 * 7)))
 
 # Posts per client address and per account, by URL name (see portal/ratelimit.py).
 RATE_LIMITS = {
@@ -247,6 +258,7 @@ RATE_LIMITS = {
     "tickets:rate": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
     "tickets:rate-link": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
     "tickets:unsubscribe": os.environ.get("RATE_LIMIT_UNSUBSCRIBE", "30/hour"),
+    "tickets:answer-link": os.environ.get("RATE_LIMIT_ANSWER_LINK", "30/hour"),
 }
 # Sign-in attempts per account (the typed username), on every sign-in page together.
 RATE_LIMIT_SIGN_IN_ACCOUNT = os.environ.get("RATE_LIMIT_SIGN_IN_ACCOUNT", "20/hour")

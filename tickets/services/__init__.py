@@ -1,5 +1,11 @@
 """Writes of the support flow; views, tasks and the admin call these, never the models directly."""
 
+from .answer_offers import (
+    answer_offer_accept,
+    answer_offer_after_filing,
+    answer_offer_decide,
+    answer_offer_decline,
+)
 from .contact import (
     ABANDON_AFTER,
     QUERY_MAX_LENGTH,
@@ -40,6 +46,8 @@ from .submissions import ticket_submit
 from .waiting import ticket_set_waiting_on
 
 __all__ = [
+    "answer_offer_accept", "answer_offer_after_filing", "answer_offer_decide",
+    "answer_offer_decline",
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
     "article_notices_wanted", "customer_account_for", "customer_preferences_get",

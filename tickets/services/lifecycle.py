@@ -241,7 +241,8 @@ def ticket_resolve(
 ) -> Ticket:
     """Resolve with what answered it: an article, a knowledge-base gap, not a KB question, or
     a product signal (bug report, feature request, account action)."""
-    if resolution not in Resolution.values:
+    if resolution not in Resolution.values or resolution == Resolution.SELF_SERVICE:
+        # Self-service after filing is the customer's click (services/answer_offers.py).
         raise ValidationError(_("Choose what resolved the ticket."))
     if resolution == Resolution.ANSWERED_BY_ARTICLE:
         if article is None:

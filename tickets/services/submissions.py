@@ -2,12 +2,15 @@
 
 import hashlib
 from datetime import timedelta
+from functools import partial
 
+from django.db import transaction
 from django.utils import timezone
 
 from kb.models import CategoryPage
 
 from ..models import ContactSession, Ticket
+from .answer_offers import answer_offer_after_filing
 from .contact import filer_key_for
 from .lifecycle import ticket_create
 
@@ -42,7 +45,7 @@ def ticket_submit(
         duplicate = _recent_duplicate(filer_key=filer, subject=subject, description=description)
         if duplicate is not None:
             return duplicate, False
-    return ticket_create(
+    ticket, created = ticket_create(
         user=user,
         email=email,
         subject=subject,
@@ -55,6 +58,11 @@ def ticket_submit(
         idempotency_key=submission or _words_key(subject, description),
         filer_key=filer,
     )
+    if created:
+        # After commit, so that filing never waits on or fails because of it; the confirmation
+        # page that follows shows what was decided (the e-mail asks the same service).
+        transaction.on_commit(partial(answer_offer_after_filing, ticket_id=ticket.pk))
+    return ticket, created
 
 
 def _recent_duplicate(*, filer_key: str, subject: str, description: str) -> Ticket | None:
