@@ -20,7 +20,7 @@ more, with every vector. Publishing never waits for the model.
 import logging
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -286,52 +286,60 @@ def _mapped(path: Path, encoder) -> SuggestIndex | None:
         return SuggestIndex.from_file(path, encoder=encoder)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):  # CorruptIndexFile is a ValueError
+    except OSError:  # unreadable: the database copy it is
+        logger.exception("Could not read the suggestion index file %s", path)
+        return None
+    except ValueError:  # CorruptIndexFile: damaged, or written by another version
         logger.exception("Suggestion index file %s is damaged; writing it again", path)
-        path.unlink(missing_ok=True)
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
         return None
 
 
 def _from_database(snapshot_id: int, path: Path, encoder) -> SuggestIndex | None:
     """Write the snapshot's file from the database copy, once per machine, and map it; None
     when the snapshot is gone or cannot be decoded (then a new one is built)."""
+    built = index = None
     try:
         with write_lock(path.parent):
             # Another process may have written it while this one waited for the lock.
             index = _mapped(path, encoder)
             if index is not None:
                 return index
-            data = (
-                SuggestIndexSnapshot.objects.filter(pk=snapshot_id)
-                .values_list("data", flat=True)
-                .first()
-            )
-            if data is None:
-                return None
-            built = _decoded(snapshot_id, bytes(data), encoder=encoder, keep_vectors=True)
-            del data
-            if built is None:
-                return None
-            _write_index_file(built, path)
-        return _mapped(path, encoder) or built
+            built = _decoded(snapshot_id, encoder=encoder, keep_vectors=True)
+            if built is not None and built is not _UNUSABLE:
+                _write_index_file(built, path)
+                index = _mapped(path, encoder)
     except OSError:  # no writable disk: this process keeps its own copy, as before
         logger.exception("Could not write the suggestion index file %s", path)
-        row = SuggestIndexSnapshot.objects.filter(pk=snapshot_id).values_list("data", flat=True)
-        data = row.first()
-        return None if data is None else _decoded(snapshot_id, bytes(data), encoder=encoder)
+        if built is None:
+            built = _decoded(snapshot_id, encoder=encoder)
+    if built is _UNUSABLE:
+        # Outside the lock: the build (synchronous in tests) writes a file itself.
+        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).delete()
+        request_build()
+        return None
+    return built if index is None else index
 
 
-def _decoded(snapshot_id: int, data: bytes, **options) -> SuggestIndex | None:
+_UNUSABLE = object()  # a snapshot that cannot be decoded
+
+
+def _decoded(snapshot_id: int, **options):
+    """The snapshot read from the database; None when it is gone, _UNUSABLE when corrupt."""
+    data = (
+        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).values_list("data", flat=True).first()
+    )
+    if data is None:
+        return None
     try:
-        return SuggestIndex.from_bytes(data, **options)
+        return SuggestIndex.from_bytes(bytes(data), **options)
     except Exception:  # noqa: BLE001  (any decoding failure means the snapshot is unusable)
         logger.exception(
             "Suggestion index snapshot %s is corrupt or from an older version; rebuilding",
             snapshot_id,
         )
-        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).delete()
-        request_build()
-        return None
+        return _UNUSABLE
 
 
 def _load(snapshot_id: int) -> LoadedIndex | None:
@@ -345,7 +353,9 @@ def _load(snapshot_id: int) -> LoadedIndex | None:
     generation, built_at = row
     encoder = embedding.encoder()
     path = index_file(snapshot_id, built_at)
-    index = _mapped(path, encoder) or _from_database(snapshot_id, path, encoder)
+    index = _mapped(path, encoder)
+    if index is None:
+        index = _from_database(snapshot_id, path, encoder)
     if index is None:
         return None
     restrictions = {r.id: r for r in PageViewRestriction.objects.prefetch_related("groups")}
