@@ -6,7 +6,8 @@ pages live once in the page cache and each process holds only what it touches an
 small objects. Strings are a UTF-8 blob plus offsets; lookups by string go through an
 open-addressing hash table of CRC-32s (`StringTable.index_of`), so no process builds a dict.
 Writers write a temporary file in the same directory, fsync it and rename it into place: a
-reader sees the whole file or none, and a crashed writer leaves nothing that is picked up.
+reader sees the whole file or none, and a crashed writer leaves nothing that is picked up (its
+temporary file is deleted by the next writer).
 Nothing here knows Django.
 """
 
@@ -14,6 +15,8 @@ import fcntl
 import json
 import mmap
 import os
+import threading
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager, suppress
@@ -24,6 +27,7 @@ import numpy as np
 MAGIC = b"DEFLECT-INDEX-1\n"
 ALIGN = 64
 TEMP_PREFIX = ".tmp-"
+ABANDONED_AFTER = 60  # seconds
 _CRC_CHUNK = 1 << 22
 
 
@@ -155,8 +159,10 @@ def write_lock(directory: Path):
 
 
 def write_file(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
-    """Write arrays and JSON-able `meta` to `path` atomically (temporary file, fsync, rename),
-    under `write_lock(path.parent)`, which the caller holds."""
+    """Write arrays and JSON-able `meta` to `path` atomically (temporary file, fsync, rename).
+
+    Concurrent writers are safe (each has its own temporary file; the last rename wins, and a
+    reader keeps the file it mapped); `write_lock` spares the work of writing the same twice."""
     directory = path.parent
     layout, cursor = {}, 0
     for name, array in arrays.items():
@@ -165,12 +171,11 @@ def write_file(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
         cursor += -(-array.nbytes // ALIGN) * ALIGN
     header = json.dumps({"arrays": layout, "meta": meta}, ensure_ascii=False).encode()
     start = -(-(len(MAGIC) + 8 + len(header)) // ALIGN) * ALIGN
-    # Writers hold the lock, so any temporary file left here is from one that crashed.
-    for stale in directory.glob(f"{TEMP_PREFIX}*"):
-        stale.unlink(missing_ok=True)
-    temporary = directory / f"{TEMP_PREFIX}{os.getpid()}-{path.name}"
+    _remove_abandoned(directory)
+    temporary = directory / f"{TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{path.name}"
     try:
         with open(temporary, "w+b") as out:
+            fcntl.flock(out, fcntl.LOCK_EX)  # while this writer lives (see _remove_abandoned)
             out.write(MAGIC + len(header).to_bytes(8, "little") + header)
             for name, array in arrays.items():
                 out.seek(start + layout[name]["offset"])
@@ -190,6 +195,17 @@ def write_file(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
         os.fsync(descriptor)  # the rename itself survives a crash
     finally:
         os.close(descriptor)
+
+
+def _remove_abandoned(directory: Path) -> None:
+    """Delete temporary files whose writer died: nobody holds their lock any more (a writer
+    takes it as it creates the file; a minute's grace covers the moment in between)."""
+    for candidate in directory.glob(f"{TEMP_PREFIX}*"):
+        with suppress(OSError), open(candidate, "rb") as handle:
+            if time.time() - os.fstat(handle.fileno()).st_mtime < ABANDONED_AFTER:
+                continue
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: still writing
+            candidate.unlink()
 
 
 def read_file(path: Path, *, verify: bool = True) -> tuple[dict[str, np.ndarray], dict]:

@@ -1,6 +1,7 @@
 """The index as a file every process maps: same answers as the index built in memory, shared
 pages, written whole or not at all, refused when damaged."""
 
+import fcntl
 import mmap
 import os
 
@@ -112,13 +113,18 @@ def test_a_writer_that_fails_midway_leaves_no_file_to_pick_up(tmp_path, monkeypa
 def test_what_a_killed_writer_left_behind_is_not_read_and_is_removed_by_the_next(tmp_path):
     index = SuggestIndex.build(corpus(20)[0])
     index.to_file(tmp_path / "whole.idx")
-    left = tmp_path / f"{mapped.TEMP_PREFIX}12345-index.idx"
+    left = tmp_path / f"{mapped.TEMP_PREFIX}12345-1-index.idx"
     left.write_bytes((tmp_path / "whole.idx").read_bytes()[:1000])
+    os.utime(left, (1, 1))  # written long ago, by a writer that has gone since
+    writing = tmp_path / f"{mapped.TEMP_PREFIX}12346-1-index.idx"
+    writing.write_bytes(b"a writer still at work")
+    os.utime(writing, (1, 1))
     with pytest.raises(FileNotFoundError):
         SuggestIndex.from_file(tmp_path / "index.idx")
-    with mapped.write_lock(tmp_path):
+    with open(writing, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
         index.to_file(tmp_path / "index.idx")
-    assert not left.exists()
+    assert not left.exists() and writing.exists()
     assert SuggestIndex.from_file(tmp_path / "index.idx").keys == index.keys
 
 
