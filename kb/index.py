@@ -6,6 +6,11 @@ queues one build. The build stores the serialised index as a snapshot row; each 
 process notices a newer snapshot within SUGGEST_INDEX_CHECK_SECONDS and swaps it in, serving the
 previous one meanwhile. No request ever builds an index itself.
 
+The processes of a machine share one copy: each snapshot is also a file under DEFLECT_INDEX_DIR
+(kb/mapped.py) that every process maps read-only. The build writes it; a process that finds none
+for the newest snapshot (another machine, a damaged file) writes it from the database copy,
+one process at a time, and maps it. Only the current file and the one before it are kept.
+
 Article vectors (kb/engine) are cached by a hash of the text embedded. A build uses the cached
 ones and stores the lexical index at once; the articles without one are embedded by a task
 in small batches that queues itself again, and when the last is done the index is built once
@@ -15,8 +20,10 @@ more, with every vector. Publishing never waits for the model.
 import logging
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -28,6 +35,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from .engine import embedding
 from .engine.semantic import article_text, article_vectors
+from .mapped import clean_directory, write_lock
 from .models import (
     ArticlePage,
     ArticleVector,
@@ -40,6 +48,7 @@ from .suggest import Document, SuggestIndex
 
 logger = logging.getLogger(__name__)
 SNAPSHOTS_KEPT = 2
+FILE_PREFIX = "suggest-"
 BUILD_TASK = "kb.tasks.build_suggest_index"
 EMBED_TASK = "kb.tasks.embed_articles"
 EMBED_BATCH = 128  # articles per task run: ~10-20 s of one CPU, a few MB of memory
@@ -170,6 +179,12 @@ def build_and_store(*, force: bool = False) -> SuggestIndexSnapshot | None:
         vectors_missing=missing,
         data=index.to_bytes(),
     )
+    path = index_file(snapshot.pk, snapshot.built_at)
+    try:
+        with write_lock(path.parent):
+            _write_index_file(index, path)
+    except OSError:  # each process writes it from the database copy instead
+        logger.exception("Could not write the suggestion index file %s", path)
     if missing:
         transaction.on_commit(request_embedding)
     stale = SuggestIndexSnapshot.objects.order_by("-id").values_list("id", flat=True)[
@@ -252,22 +267,99 @@ def _request_build_once(generation: int) -> None:
         request_build()
 
 
-def _load(snapshot_id: int) -> LoadedIndex | None:
-    row = SuggestIndexSnapshot.objects.filter(pk=snapshot_id).first()
-    if row is None:
+def index_file(snapshot_id: int, built_at: datetime) -> Path:
+    """Where a snapshot's file is: named by its id and build time, so that a database that
+    starts its ids again (restored, recreated) never finds another index's file."""
+    stamp = int(built_at.timestamp() * 1_000_000)
+    return Path(settings.DEFLECT_INDEX_DIR) / f"{FILE_PREFIX}{snapshot_id}-{stamp}.idx"
+
+
+def _write_index_file(index: SuggestIndex, path: Path) -> None:
+    """Write the file (the caller holds the directory's write lock) and delete all but this
+    one and the one before it."""
+    index.to_file(path)
+    clean_directory(path.parent, keep=[path], pattern=f"{FILE_PREFIX}*.idx", newest=1)
+
+
+def _mapped(path: Path, encoder) -> SuggestIndex | None:
+    try:
+        return SuggestIndex.from_file(path, encoder=encoder)
+    except FileNotFoundError:
+        return None
+    except OSError:  # unreadable: the database copy it is
+        logger.exception("Could not read the suggestion index file %s", path)
+        return None
+    except ValueError:  # CorruptIndexFile: damaged, or written by another version
+        logger.exception("Suggestion index file %s is damaged; writing it again", path)
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
+        return None
+
+
+def _from_database(snapshot_id: int, path: Path, encoder) -> SuggestIndex | None:
+    """Write the snapshot's file from the database copy, once per machine, and map it; None
+    when the snapshot is gone or cannot be decoded (then a new one is built)."""
+    built = index = None
+    try:
+        with write_lock(path.parent):
+            # Another process may have written it while this one waited for the lock.
+            index = _mapped(path, encoder)
+            if index is not None:
+                return index
+            built = _decoded(snapshot_id, encoder=encoder, keep_vectors=True)
+            if built is not None and built is not _UNUSABLE:
+                _write_index_file(built, path)
+                index = _mapped(path, encoder)
+    except OSError:  # no writable disk: this process keeps its own copy, as before
+        logger.exception("Could not write the suggestion index file %s", path)
+        if built is None:
+            built = _decoded(snapshot_id, encoder=encoder)
+    if built is _UNUSABLE:
+        # Outside the lock: the build (synchronous in tests) writes a file itself.
+        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).delete()
+        request_build()
+        return None
+    return built if index is None else index
+
+
+_UNUSABLE = object()  # a snapshot that cannot be decoded
+
+
+def _decoded(snapshot_id: int, **options):
+    """The snapshot read from the database; None when it is gone, _UNUSABLE when corrupt."""
+    data = (
+        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).values_list("data", flat=True).first()
+    )
+    if data is None:
         return None
     try:
-        index = SuggestIndex.from_bytes(bytes(row.data), encoder=embedding.encoder())
+        return SuggestIndex.from_bytes(bytes(data), **options)
     except Exception:  # noqa: BLE001  (any decoding failure means the snapshot is unusable)
         logger.exception(
             "Suggestion index snapshot %s is corrupt or from an older version; rebuilding",
             snapshot_id,
         )
-        SuggestIndexSnapshot.objects.filter(pk=snapshot_id).delete()
-        request_build()
+        return _UNUSABLE
+
+
+def _load(snapshot_id: int) -> LoadedIndex | None:
+    row = (
+        SuggestIndexSnapshot.objects.filter(pk=snapshot_id)
+        .values_list("generation", "built_at")
+        .first()
+    )
+    if row is None:
+        return None
+    generation, built_at = row
+    encoder = embedding.encoder()
+    path = index_file(snapshot_id, built_at)
+    index = _mapped(path, encoder)
+    if index is None:
+        index = _from_database(snapshot_id, path, encoder)
+    if index is None:
         return None
     restrictions = {r.id: r for r in PageViewRestriction.objects.prefetch_related("groups")}
-    return LoadedIndex(snapshot_id, row.generation, index, restrictions)
+    return LoadedIndex(snapshot_id, generation, index, restrictions)
 
 
 def current_index() -> LoadedIndex | None:

@@ -136,11 +136,14 @@ class QueryReading:
         """Read an unknown word as the commonest known word one typo away from it, if any."""
         if not (MIN_CORRECTED_LENGTH <= len(token) <= 20 and token.isascii() and token.isalpha()):
             return False
-        found = one_edit_away(token) & self._correctable.keys()
+        found = {}
+        for word in one_edit_away(token):
+            if (t := self._correctable(word)) is not None:
+                found[word] = t
         if not found:
             return False
-        best = min(found, key=lambda word: (-self._df[self._correctable[word]], word))
-        query.terms.append((t := self._correctable[best], self.params.typo_weight))
+        best = min(found, key=lambda word: (-self._df[found[word]], word))
+        query.terms.append((t := found[best], self.params.typo_weight))
         query.most.append(self._most(t, self.params.typo_weight))
         return True
 
@@ -197,9 +200,10 @@ class QueryReading:
         and so do two words the articles also write as one ("pull down", "pulldown")."""
         weight = self.params.synonym_weight
         for term in terms:
-            pair = self._compounds.get(term)
+            t = self._term_ids.get(term)
+            pair = None if t is None else self._compound(t)
             if pair is not None:
-                present = self._most(self._term_ids[term], 1.0)
+                present = self._most(t, 1.0)
                 self._add_alternatives(query, present, [[(t, weight / 2) for t in pair]])
         for i, t in joins.items():
             present = sum(self._most(known, 1.0) for known, _ in self._known(terms[i : i + 2], 1.0))

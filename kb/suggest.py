@@ -10,12 +10,13 @@ ranking blends in meaning and says nothing when nothing plausibly fits. Nothing 
 import io
 import json
 import math
-import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import asdict, fields
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from .documents import (
 )
 from .engine.embedding import Encoder
 from .engine.semantic import SemanticReading
+from .mapped import CorruptIndexFile, StringTable, read_file, string_arrays, write_file
 from .places import Place, applies
 from .query import MIN_CORRECTED_LENGTH, QueryReading, analyse_synonyms
 
@@ -53,77 +55,124 @@ __all__ = [
 
 
 class SuggestIndex(QueryReading, SemanticReading):
-    """An immutable index of articles; safe to share between threads."""
+    """An immutable index of articles; safe to share between threads.
 
-    def __init__(self, arrays: dict[str, np.ndarray], meta: dict, params: EngineParams) -> None:
+    Everything large is a numpy array or a string table over arrays (`shared`), so that an
+    index mapped from a file (`from_file`) is held once per machine, not once per process.
+    """
+
+    def __init__(self, shared: dict[str, np.ndarray], meta: dict, params: EngineParams) -> None:
         self.params = params
-        self._arrays = arrays
-        self._terms: list[str] = meta["terms"]
-        self._term_ids = {term: i for i, term in enumerate(self._terms)}
-        self.keys: list[int | str] = meta["keys"]
-        self._titles: list[str] = meta["titles"]
-        self._urls: list[str] = meta["urls"]
-        self._summaries: list[str] = meta["summaries"]
-        self._sources: list[str] = meta["sources"]
+        self._arrays = shared
+        self._terms = StringTable(_table(shared, "terms"))
+        self._term_ids = self._terms.ids()
+        self._titles = StringTable(_table(shared, "titles"))
+        self._urls = StringTable(_table(shared, "urls"))
+        self._summaries = StringTable(_table(shared, "summaries"))
+        self._sources = StringTable(_table(shared, "sources"))
+        self._surface = StringTable(_table(shared, "surface"))
+        self._surface_ids = self._surface.ids()
+        # Keys are a small list (28 bytes an article); numbers unless the documents said text.
+        if "keys" in shared:
+            self.keys: list[int | str] = shared["keys"].tolist()
+        else:
+            self.keys = list(StringTable(_table(shared, "key_strings")))
         self._restrictions: list[tuple[int, ...]] = [tuple(g) for g in meta["groups"]]
         self._places = {int(d): tuple(p) for d, p in meta.get("places", {}).items()}
-        self._surface: list[str] = meta["surface"]
         self._synonyms = [[tuple(member) for member in group] for group in meta["synonyms"]]
         self._synonym_starts: dict[str, list[tuple[int, int]]] = {}
         for g, group in enumerate(self._synonyms):
             for m, member in enumerate(group):
                 self._synonym_starts.setdefault(member[0], []).append((g, m))
-        self._indptr: list[int] = arrays["indptr"].tolist()  # scalar reads: lists are quicker
-        self._doc_ids = arrays["doc_ids"]
-        self._df = np.diff(arrays["indptr"])
-        # Ranking uses rank_bm25's weights (bm25_scores) unless its idf is degenerate.
-        idf = ranking_idf(arrays)
-        self._idf: list[float] = idf.tolist()
-        self._rank_weights = bm25_weights({**arrays, "idf": idf}, params)
-        self._add_title_channel(arrays, params)
+        # Scalar reads: a memoryview gives Python numbers as quickly as a list, and shares.
+        self._indptr = memoryview(shared["indptr"])
+        self._doc_ids = shared["doc_ids"]
+        self._df = shared["df"]
+        self._idf = memoryview(shared["rank_idf"])
+        self._rank_weights = shared["rank_weights"]
         # Spellings of each term (surface words grouped by stem), for highlighting.
-        self._forms_order = np.argsort(arrays["surface_stem"], kind="stable")
-        self._forms_ptr = np.searchsorted(
-            arrays["surface_stem"][self._forms_order], np.arange(len(self._terms) + 1)
-        )
+        self._forms_order = shared["forms_order"]
+        self._forms_ptr = shared["forms_ptr"]
         self._forms_cache: dict[int, tuple[str, ...]] = {}
-        self._surface_df = self._df[arrays["surface_stem"]].astype(np.float64)
-        # Words long enough that one typo rarely turns one into another, for correcting typos.
-        self._correctable = {
-            word: t
-            for word, t in zip(self._surface, arrays["surface_stem"].tolist(), strict=True)
-            if len(word) >= MIN_CORRECTED_LENGTH - 1 and word.isalpha()
-        }
+        self._surface_df = shared["surface_df"]
+        self._surface_stem = memoryview(shared["surface_stem"])
+        # Words the articles also write as two ("fixpack", "fix pack"): the one-word term and
+        # the ids of the pair's two words, ordered by the one-word term.
+        self._compound_terms = memoryview(shared["compound_term"])
+        self._compound_pairs = shared["compound_pair"]
         # The most a word used by a single article could add: what an unknown word would.
         n = len(self.keys)
         self._unseen_most = (
             max(math.log(n - 1 + 0.5) - math.log(1.5), 0.0) * (params.k1 + 1) if n else 0.0
         )
-        # Words the articles also write as two ("fixpack", "fix pack"): the one-word term and
-        # the ids of the pair's two words. Both spellings are terms already: this adds no words.
-        self._compounds: dict[str, tuple[int, int]] = {}
-        for term in self._terms:
-            if " " in term:
-                first, second = term.split(" ")
-                if first + second in self._term_ids:
-                    self._compounds[first + second] = (
-                        self._term_ids[first], self._term_ids[second]
-                    )  # fmt: skip
 
-    def _add_title_channel(self, arrays: dict[str, np.ndarray], params: EngineParams) -> None:
-        """Folds the second BM25Okapi, over titles alone (`EngineParams.title_channel`), into the
-        ranking weights. A title's terms are terms of its article, so each title weight lands on
-        a posting that exists already, and a query still adds up one row per term."""
-        title = {key.removeprefix("title_"): a for key, a in arrays.items() if key[:6] == "title_"}
-        weights = params.title_channel * bm25_weights({**title, "idf": ranking_idf(title)}, params)
-        title_df = np.diff(title["indptr"])
-        # Postings are ordered by (term, document): find each title posting's place among them.
-        n = len(arrays["doc_len"])
-        order = np.repeat(np.arange(len(self._df), dtype=np.int64) * n, self._df)
-        order += self._doc_ids
-        title_order = np.repeat(np.arange(len(title_df), dtype=np.int64) * n, title_df)
-        title_order += title["doc_ids"]
-        self._rank_weights[np.searchsorted(order, title_order)] += weights
+    def _correctable(self, word: str) -> int | None:
+        """The term of a word the articles use that is long enough to correct a typo into."""
+        if len(word) < MIN_CORRECTED_LENGTH - 1 or not word.isalpha():
+            return None
+        found = self._surface_ids.get(word)
+        return None if found is None else self._surface_stem[found]
+
+    def _compound(self, t: int) -> tuple[int, int] | None:
+        """The ids of the two words a one-word term is also written as, if any."""
+        i = bisect_left(self._compound_terms, t)
+        if i < len(self._compound_terms) and self._compound_terms[i] == t:
+            first, second = self._compound_pairs[i].tolist()
+            return first, second
+        return None
+
+    @staticmethod
+    def _shared_arrays(arrays: dict[str, np.ndarray], meta: dict, params: EngineParams) -> dict:
+        """Everything the index reads, computed once per snapshot: the stored arrays, the
+        ranking weights and the string tables."""
+        terms: list[str] = meta["terms"]
+        shared = {name: arrays[name] for name in _STORED_ARRAYS}
+        df = np.diff(arrays["indptr"])
+        # Ranking uses rank_bm25's weights (bm25_scores) unless its idf is degenerate.
+        idf = ranking_idf(arrays)
+        weights = bm25_weights({**arrays, "idf": idf}, params)
+        _add_title_channel(weights, arrays, df, params)
+        forms_order = np.argsort(arrays["surface_stem"], kind="stable")
+        forms_ptr = np.searchsorted(arrays["surface_stem"][forms_order], np.arange(len(terms) + 1))
+        term_ids = {term: i for i, term in enumerate(terms)}
+        compounds = sorted(
+            (term_ids[first + second], term_ids[first], term_ids[second])
+            for term in terms
+            if " " in term
+            for first, second in [term.split(" ")]
+            if first + second in term_ids
+        )
+        shared.update(
+            df=df,
+            rank_idf=np.asarray(idf, dtype=np.float64),
+            rank_weights=weights,
+            forms_order=forms_order,
+            forms_ptr=forms_ptr.astype(np.int64),
+            surface_df=df[arrays["surface_stem"]].astype(np.float64),
+            compound_term=np.array([c[0] for c in compounds], dtype=np.int64),
+            compound_pair=np.array([c[1:] for c in compounds], dtype=np.int64).reshape(-1, 2),
+        )
+        tables = {
+            "terms": (terms, True),
+            "surface": (meta["surface"], True),
+            "titles": (meta["titles"], False),
+            "urls": (meta["urls"], False),
+            "summaries": (meta["summaries"], False),
+            "sources": (meta["sources"], False),
+        }
+        keys = meta["keys"]
+        if all(isinstance(key, int) for key in keys):
+            shared["keys"] = np.array(keys, dtype=np.int64)
+        else:
+            tables["key_strings"] = ([str(key) for key in keys], False)
+        for name, (strings, hashed) in tables.items():
+            for part, values in string_arrays(strings, hashed=hashed).items():
+                shared[f"{name}.{part}"] = values
+        return shared
+
+    @classmethod
+    def _assemble(cls, arrays: dict, meta: dict, params: EngineParams) -> "SuggestIndex":
+        return cls(cls._shared_arrays(arrays, meta, params), meta, params)
 
     @classmethod
     def build(
@@ -190,22 +239,22 @@ class SuggestIndex(QueryReading, SemanticReading):
             "doc_group": np.array(doc_group, dtype=np.int32),
             "surface_stem": np.array([spelled[s] for s in meta["surface"]], dtype=np.int32),
         }  # fmt: skip
-        return cls(arrays, meta, params)
+        return cls._assemble(arrays, meta, params)
 
     def to_bytes(self) -> bytes:
         """The index as an .npz archive: arrays plus one JSON member, nothing pickled."""
         meta = {
             "version": FORMAT_VERSION,
             "params": asdict(self.params),
-            "terms": self._terms,
+            "terms": list(self._terms),
             "keys": self.keys,
-            "titles": self._titles,
-            "urls": self._urls,
-            "summaries": self._summaries,
-            "sources": self._sources,
+            "titles": list(self._titles),
+            "urls": list(self._urls),
+            "summaries": list(self._summaries),
+            "sources": list(self._sources),
             "groups": [list(g) for g in self._restrictions],
             "places": {str(d): list(p) for d, p in self._places.items()},
-            "surface": self._surface,
+            "surface": list(self._surface),
             "synonyms": [[list(m) for m in group] for group in self._synonyms],
         }
         encoded = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
@@ -217,20 +266,53 @@ class SuggestIndex(QueryReading, SemanticReading):
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, encoder: Encoder | None = None) -> "SuggestIndex":
-        """The stored index; its article vectors are kept only for a process with an encoder."""
+    def from_bytes(
+        cls, data: bytes, *, encoder: Encoder | None = None, keep_vectors: bool = False
+    ) -> "SuggestIndex":
+        """The stored index; its article vectors are kept only for a process with an encoder
+        (or when asked to, to write them to a file other processes map)."""
         vectors = None
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in _STORED_ARRAYS}
             meta = json.loads(archive["meta"].tobytes().decode())
-            if encoder is not None and "vectors" in archive.files:
+            if (encoder is not None or keep_vectors) and "vectors" in archive.files:
                 vectors = archive["vectors"].astype(np.float32)
         if meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"Unsupported suggestion index format {meta.get('version')!r}")
-        known = {f.name for f in fields(EngineParams)}
-        params = EngineParams(**{k: v for k, v in meta["params"].items() if k in known})
         # The weights are recomputed, not stored: the same expression gives the same bits.
-        index = cls(arrays, meta, params)
+        index = cls._assemble(arrays, meta, _params_of(meta))
+        index.attach_semantic(vectors, encoder if vectors is not None else None)
+        return index
+
+    def to_file(self, path: Path) -> None:
+        """Write the index, weights and string tables included, where processes map it."""
+        arrays = dict(self._arrays)
+        if self._vectors is not None:
+            arrays["vectors"] = self._vectors
+        meta = {
+            "version": FORMAT_VERSION,
+            "params": asdict(self.params),
+            "groups": [list(g) for g in self._restrictions],
+            "places": {str(d): list(p) for d, p in self._places.items()},
+            "synonyms": [[list(m) for m in group] for group in self._synonyms],
+        }
+        write_file(path, arrays, meta)
+
+    @classmethod
+    def from_file(cls, path: Path, *, encoder: Encoder | None = None) -> "SuggestIndex":
+        """The index mapped read-only from `path`: its pages are shared by every process.
+
+        FileNotFoundError when there is none; CorruptIndexFile (a ValueError) when it is
+        damaged or was written by another version.
+        """
+        arrays, meta = read_file(path)
+        if meta.get("version") != FORMAT_VERSION:
+            raise CorruptIndexFile(f"{path.name}: index format {meta.get('version')!r}")
+        try:
+            index = cls(arrays, meta, _params_of(meta))
+        except (KeyError, TypeError) as error:
+            raise CorruptIndexFile(f"{path.name} lacks part of an index") from error
+        vectors = arrays.get("vectors") if encoder is not None else None
         index.attach_semantic(vectors, encoder if vectors is not None else None)
         return index
 
@@ -239,19 +321,17 @@ class SuggestIndex(QueryReading, SemanticReading):
 
     @property
     def nbytes(self) -> int:
-        """Approximate memory held by the index, in bytes."""
-        arrays = [*self._arrays.values(), self._rank_weights, self._df, self._surface_df]
+        """Approximate memory the index's data takes, in bytes (mapped from a file, it is held
+        once per machine; each process adds its key list and caches)."""
+        arrays = [*self._arrays.values()]
         arrays += [] if self._vectors is None else [self._vectors]
-        arrays += [self._forms_order, self._forms_ptr]
-        strings = [*self._terms, *self._titles, *self._urls, *self._summaries, *self._sources]
-        strings += self._surface
-        objects = sum(map(sys.getsizeof, strings)) + sum(map(sys.getsizeof, self.keys))
-        # Lists hold a pointer per item, dictionaries ~100 bytes an entry, floats 24 bytes and
-        # ints 28 (idf, posting offsets).
-        containers = 8 * (len(strings) + len(self.keys)) + 124 * len(self._terms)
-        containers += 36 * len(self._indptr)
-        containers += 100 * (len(self._correctable) + len(self._compounds))
-        return sum(a.nbytes for a in arrays) + objects + containers
+        return sum(a.nbytes for a in arrays) + 36 * len(self.keys)
+
+    @property
+    def mapped(self) -> bool:
+        """Whether the arrays are views of a shared mapping rather than this process's own."""
+        weights = self._arrays["rank_weights"]
+        return not weights.flags.owndata and not weights.flags.writeable
 
     def bm25_scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25Okapi scores of every document for analysed tokens, bit-for-bit as rank_bm25."""
@@ -417,3 +497,33 @@ class SuggestIndex(QueryReading, SemanticReading):
         for g in restricted:
             allowed[g] = all(rid in allowed_ids for rid in self._restrictions[g])
         return allowed[groups]
+
+
+def _table(shared: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
+    return {part: shared[f"{name}.{part}"] for part in ("blob", "offsets", "slots")
+            if f"{name}.{part}" in shared}  # fmt: skip
+
+
+def _params_of(meta: dict) -> EngineParams:
+    known = {f.name for f in fields(EngineParams)}
+    return EngineParams(**{k: v for k, v in meta["params"].items() if k in known})
+
+
+def _add_title_channel(
+    weights: np.ndarray, arrays: dict[str, np.ndarray], df: np.ndarray, params: EngineParams
+) -> None:
+    """Folds the second BM25Okapi, over titles alone (`EngineParams.title_channel`), into the
+    ranking weights. A title's terms are terms of its article, so each title weight lands on
+    a posting that exists already, and a query still adds up one row per term."""
+    title = {key.removeprefix("title_"): a for key, a in arrays.items() if key[:6] == "title_"}
+    title_weights = params.title_channel * bm25_weights(
+        {**title, "idf": ranking_idf(title)}, params
+    )
+    title_df = np.diff(title["indptr"])
+    # Postings are ordered by (term, document): find each title posting's place among them.
+    n = len(arrays["doc_len"])
+    order = np.repeat(np.arange(len(df), dtype=np.int64) * n, df)
+    order += arrays["doc_ids"]
+    title_order = np.repeat(np.arange(len(title_df), dtype=np.int64) * n, title_df)
+    title_order += title["doc_ids"]
+    weights[np.searchsorted(order, title_order)] += title_weights

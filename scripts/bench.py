@@ -6,8 +6,8 @@ Starts its own production shape (gunicorn 4x2, PostgreSQL, Redis, a q2 cluster) 
 port, database and Redis db, loads the demo help centre, then runs Debian's `wrk` against each
 page in turn and prints requests per second beside the ratio to /healthz. Absolute figures on a
 shared machine move from run to run; the ratios are what to compare. Afterwards it prints the
-memory each web process holds (resident and proportional set size), so an index shared between
-processes shows up as a smaller share per process.
+memory each web process holds (resident, proportional and private set size), so the index
+the processes map from one file shows up as a small private size per process.
 """
 
 import argparse
@@ -27,6 +27,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scripts.index_memory import process_memory  # noqa: E402
 from scripts.prodshape import (  # noqa: E402
     LOAD_TEST_LIMITS,
     PYTHON,
@@ -146,15 +147,6 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def process_memory(pid: int) -> tuple[float, float]:
-    """Resident and proportional set size of a process, in MB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":", 1)
-        fields[name] = int(value.split()[0])
-    return fields["Rss"] / 1024, fields["Pss"] / 1024
-
-
 def pages(base: str, article_url: str) -> list[tuple[str, str]]:
     article_path = urllib.parse.urlsplit(article_url).path
     category_path = article_path.rstrip("/").rsplit("/", 1)[0] + "/"
@@ -228,10 +220,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result['failed']:>7}  {result['errors']}"
             )
         say("")
-        say("Memory of each web process after the run (MB): resident, proportional share")
+        say(
+            "Memory of each web process after the run (MB): resident, proportional share, "
+            "private (what one more process adds; the mapped index is shared)"
+        )
         for pid in _children(shape.web.pid):
-            rss, pss = process_memory(pid)
-            say(f"  pid {pid}: RSS {rss:,.1f}  PSS {pss:,.1f}")
+            memory = process_memory(pid)
+            say(
+                f"  pid {pid}: RSS {memory['rss']:,.1f}  PSS {memory['pss']:,.1f}  "
+                f"USS {memory['uss']:,.1f}"
+            )
     return 0
 
 

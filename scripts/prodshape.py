@@ -7,6 +7,7 @@ a dead one is restarted, the other keeps running); the load and fault scripts im
 
 import argparse
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -76,9 +77,17 @@ def production_env(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, **over
     for name, value in defaults.items():
         env.setdefault(name, value)
     env.update({key: str(value) for key, value in overrides.items()})
+    # The suggestion index files of this database (kb/mapped.py), apart from any other's.
+    env.setdefault("DEFLECT_INDEX_DIR", str(index_dir_for(env["DATABASE_URL"])))
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def index_dir_for(database_url: str) -> Path:
+    parts = urlsplit(database_url)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", f"{parts.hostname}-{parts.port}-{parts.path}").strip("-")
+    return ROOT / "var" / "index" / name
 
 
 def ensure_database(database_url: str) -> None:

@@ -274,6 +274,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS", "2"))
 # A newer index loads in a thread while requests keep using the current one.
 SUGGEST_INDEX_LOAD_IN_BACKGROUND = True
+# Where each snapshot of the index is written once per machine, as a file every process maps
+# (kb/mapped.py): the processes share its pages. Local disk; the database stays the source.
+DEFLECT_INDEX_DIR = Path(os.environ.get("DEFLECT_INDEX_DIR", VAR_DIR / "index"))
 # The semantic layer (kb/engine): suggestions, silence, categories and gaps by meaning as well
 # as by words. 0 turns it off; without its packages it is off anyway (said once in the log).
 SUGGEST_SEMANTIC = os.environ.get("SUGGEST_SEMANTIC", "1") != "0"

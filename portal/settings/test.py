@@ -1,6 +1,7 @@
 """Settings for the test suite: fast hashing, synchronous tasks, mail kept in memory."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, Q_CLUSTER, VAR_DIR
@@ -28,3 +29,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Every suggestion call checks for a newer index, so tests see changes at once.
 SUGGEST_INDEX_LOAD_IN_BACKGROUND = os.environ.get("SUGGEST_INDEX_LOAD_IN_BACKGROUND") == "1"
 SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS", "0"))
+# Index files of the test database's snapshots, apart from those of the development server.
+DEFLECT_INDEX_DIR = Path(os.environ.get("DEFLECT_INDEX_DIR", VAR_DIR / "test-index"))

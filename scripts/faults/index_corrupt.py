@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/faults/index_corrupt.py
 
-With the shape stopped, the script deletes every kb_suggestindexsnapshot row and starts it;
-later it overwrites the rows with garbage and starts it again. Each time suggestions must answer
+With the shape stopped, the script deletes every kb_suggestindexsnapshot row and the index
+files the processes map (kb/mapped.py) and starts it; later it overwrites the rows and the
+files with garbage and starts it again. Each time suggestions must answer
 200 throughout (empty results while there is no usable index, never an error) and come back by
 themselves: kb/index.py drops a snapshot it cannot decode and queues a build, and a missing one
 is built on the first request (the q2 cluster builds it; each worker picks it up within
@@ -42,6 +43,17 @@ DAMAGE = {
 }
 
 
+def damage_index_files(directory: Path, damage: str) -> int:
+    """Delete or garble the mapped index files as the rows were; how many there were."""
+    files = list(directory.glob("*.idx"))
+    for path in files:
+        if damage == "missing":
+            path.unlink()
+        else:
+            path.write_bytes(b"not an index")
+    return len(files)
+
+
 def watch_recovery(url: str) -> dict:
     """Ask for suggestions until they come back; every answer must be 200."""
     started = time.monotonic()
@@ -78,10 +90,11 @@ def main() -> int:
                 shape.stop()
                 with connect(services.database_url) as db:
                     damaged = db.execute(statement).rowcount
-                say(f"[{NAME}] {damage}: {damaged} snapshot rows; starting the shape")
+                files = damage_index_files(Path(shape.env["DEFLECT_INDEX_DIR"]), damage)
+                say(f"[{NAME}] {damage}: {damaged} snapshot rows, {files} files; starting")
                 shape.start()
                 outcome = watch_recovery(shape.url)
-                outcome["damaged_rows"] = damaged
+                outcome["damaged_rows"], outcome["damaged_files"] = damaged, files
                 outcome["snapshots_after"] = snapshots(services.database_url)
                 figures[damage] = outcome
                 say(f"[{NAME}] {damage}: {outcome}")

@@ -41,6 +41,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lexical", action="store_true", help="Words only, as without the semantic layer."
         )
+        parser.add_argument(
+            "--mapped",
+            action="store_true",
+            help="Time the index mapped from its file, as web processes read it.",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(
@@ -53,6 +58,7 @@ class Command(BaseCommand):
         rounds,
         words,
         lexical,
+        mapped,
         as_json,
         **options,
     ):
@@ -68,5 +74,6 @@ class Command(BaseCommand):
             rounds=rounds,
             query_words=tuple(words),
             semantic=not lexical,
+            mapped=mapped,
         )
         self.stdout.write(json.dumps(result) if as_json else format_bench(result))
