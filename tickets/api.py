@@ -33,6 +33,8 @@ from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
 
 REFERENCE_SCHEMA = {"type": "string", "maxLength": 32}
+# What became of a request sent to POST /tickets or the widget (services.ContactOutcome).
+OUTCOME_CHOICES = [(value, value) for value in services.ContactOutcome.values]
 PAGE_MAX = 1_000_000
 
 
@@ -176,6 +178,17 @@ class TicketOutputSerializer(serializers.Serializer):
         ]
 
 
+class TicketFiledSerializer(TicketOutputSerializer):
+    outcome = serializers.ChoiceField(
+        choices=OUTCOME_CHOICES,
+        help_text=(
+            "`new_ticket`: filed as a new ticket (201; 200 when this is a retry of a request "
+            "already filed). `follow_up`: the customer's open ticket about the same problem got "
+            "it as a new message instead; `reference` is that ticket's (200)."
+        ),
+    )
+
+
 class TicketPagination(PageNumberPagination):
     page_size = 20
 
@@ -189,7 +202,11 @@ class TicketPageSerializer(serializers.Serializer):
 
 @method_decorator(never_cache, name="dispatch")
 class TicketListCreateView(APIView):
-    """The signed-in customer's tickets; POST files a new one (send an Idempotency-Key)."""
+    """The signed-in customer's tickets; POST sends a request (send an Idempotency-Key).
+
+    A request about the same problem as one of the customer's open tickets is added to that
+    ticket; `outcome` in the answer says which happened.
+    """
 
     permission_classes = [IsAuthenticated]
     throttle_scope = "tickets"
@@ -252,11 +269,15 @@ class TicketListCreateView(APIView):
     @extend_schema(
         request=InputSerializer,
         responses=responses_with_errors(
-            {201: TicketOutputSerializer, 200: TicketOutputSerializer}, 400, 403, 429
+            {201: TicketFiledSerializer, 200: TicketFiledSerializer}, 400, 403, 429
         ),
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request):
+        """Send a request: a new ticket (201), or a follow-up added to the customer's open
+        ticket about the same problem (200, `outcome` = `follow_up`). Resolved and closed
+        tickets never receive one. A retry with the same Idempotency-Key, or the same words
+        within ten minutes, writes nothing and answers as the first time did (200)."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -275,7 +296,7 @@ class TicketListCreateView(APIView):
                 user=request.user,
                 browser_session_key=request.session.session_key,
             )
-        ticket, created = services.ticket_submit(
+        result = services.contact_submit(
             user=request.user,
             email=request.user.email,
             subject=values["subject"],
@@ -285,9 +306,10 @@ class TicketListCreateView(APIView):
             session=session,
             submission=key or None,
         )
+        new = result.outcome == services.ContactOutcome.NEW_TICKET and not result.repeated
         return Response(
-            TicketOutputSerializer(ticket).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            {**TicketOutputSerializer(result.ticket).data, "outcome": result.outcome},
+            status=status.HTTP_201_CREATED if new else status.HTTP_200_OK,
         )
 
 

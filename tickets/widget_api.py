@@ -29,7 +29,7 @@ from kb.selectors import (
 )
 
 from . import services
-from .api import DeflectionSerializer
+from .api import OUTCOME_CHOICES, DeflectionSerializer
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import ContactSession
 from .widget import allowed_origins, verify_user_token
@@ -64,7 +64,14 @@ class FiledTicketSerializer(serializers.Serializer):
     class Meta:
         ref_name = "WidgetFiledTicket"
 
-    reference = serializers.CharField()
+    reference = serializers.CharField(help_text="The ticket the request is in now.")
+    outcome = serializers.ChoiceField(
+        choices=OUTCOME_CHOICES,
+        help_text=(
+            "`new_ticket`: filed as a new ticket. `follow_up`: added to the open ticket of the "
+            "customer the token vouched for, about the same problem (never without a token)."
+        ),
+    )
     as_account = serializers.BooleanField(help_text="Filed as the customer the token vouched for.")
     filed_at = serializers.DateTimeField()
 
@@ -242,7 +249,7 @@ class WidgetTicketView(WidgetView):
             source_page=_page(request, values),
         )  # fmt: skip
         customer = services.customer_account_for(email) if vouched else None
-        ticket, created = services.ticket_submit(
+        result = services.contact_submit(
             user=customer,
             email=email,
             subject=subject,
@@ -251,8 +258,13 @@ class WidgetTicketView(WidgetView):
             session=session,
             submission=str(values["submission"]) if values.get("submission") else None,
         )
+        new = result.outcome == services.ContactOutcome.NEW_TICKET and not result.repeated
         return Response(
-            {"reference": ticket.reference, "as_account": customer is not None,
-             "filed_at": timezone.now().isoformat()},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )  # fmt: skip
+            {
+                "reference": result.ticket.reference,
+                "outcome": result.outcome,
+                "as_account": customer is not None,
+                "filed_at": timezone.now().isoformat(),
+            },
+            status=status.HTTP_201_CREATED if new else status.HTTP_200_OK,
+        )

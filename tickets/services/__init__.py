@@ -36,10 +36,11 @@ from .notices import (
 )
 from .satisfaction import ticket_rate, ticket_rateable
 from .saved_replies import saved_reply_apply, saved_reply_render
-from .submissions import ticket_submit
+from .submissions import ContactOutcome, ContactResult, contact_submit, ticket_submit
 from .waiting import ticket_set_waiting_on
 
 __all__ = [
+    "ContactOutcome", "ContactResult", "contact_submit",
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
     "article_notices_wanted", "customer_account_for", "customer_preferences_get",
