@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 HOST = "https://app.example.com"
 
 VAT = ("Wrong VAT number on my invoice", "The March invoice shows the wrong VAT number for us.")
-VAT_AGAIN = ("VAT number on the invoice is wrong", "Still wrong: the invoice VAT number is not ours.")
+VAT_AGAIN = ("VAT number on the invoice is wrong", "Still wrong: the VAT number is not ours.")
 INVITE = ("Invite a new colleague", "How do I add someone to my workspace?")
 
 
@@ -48,8 +48,13 @@ class Form:
         if who is not None and not isinstance(who, str):
             client.login(username=who.email, password=PASSWORD)
         subject, description = text
-        data = {"subject": subject, "description": description, "action": "send",
-                "session": str(uuid.uuid4()), "email": email}  # fmt: skip
+        data = {
+            "subject": subject,
+            "description": description,
+            "action": "send",
+            "session": str(uuid.uuid4()),
+            "email": email,
+        }
         if key:
             data["submission"] = key
         response = client.post("/support/new/", data)
@@ -77,7 +82,7 @@ class Api:
 
 
 class Widget:
-    """The help widget on a listed site; the host signs its user's token, a guest types an address."""
+    """The widget on a listed site: the host signs its user's token; a guest types an address."""
 
     name = "widget"
 
@@ -180,8 +185,13 @@ def test_insisting_on_a_separate_request_files_it_even_when_resent():
     client = Client()
     client.login(username=customer.email, password=PASSWORD)
     Form().send(customer, VAT)
-    data = {"subject": VAT_AGAIN[0], "description": VAT_AGAIN[1], "action": "send",
-            "session": str(uuid.uuid4()), "submission": str(uuid.uuid4())}  # fmt: skip
+    data = {
+        "subject": VAT_AGAIN[0],
+        "description": VAT_AGAIN[1],
+        "action": "send",
+        "session": str(uuid.uuid4()),
+        "submission": str(uuid.uuid4()),
+    }
     assert client.post("/support/new/", data).status_code == 200  # added as a follow-up
     separate = client.post("/support/new/", {**data, "separate": "1"})
     assert separate.status_code == 302 and Ticket.objects.count() == 2
@@ -197,9 +207,7 @@ def test_a_guest_writing_again_files_a_new_ticket_rather_than_add_by_address(gue
     assert first.reference != again.reference and not TicketMessage.objects.exists()
 
 
-def test_a_guest_typing_a_customers_address_never_writes_into_their_ticket(
-    guest_channel, customer
-):
+def test_a_guest_typing_a_customers_address_never_writes_into_their_ticket(guest_channel, customer):
     mine = Form().send(customer, VAT)
     sent = guest_channel.send("stranger", VAT_AGAIN, email=customer.email)
     assert sent.outcome == "new_ticket" and sent.reference != mine.reference
