@@ -1,5 +1,6 @@
 """Writes of the support flow; views, tasks and the admin call these, never the models directly."""
 
+from .agent_edits import TicketEdit, ticket_edit
 from .contact import (
     ABANDON_AFTER,
     QUERY_MAX_LENGTH,
@@ -17,6 +18,7 @@ from .lifecycle import (
     learned_phrase_text,
     organization_for,
     ticket_assign,
+    ticket_close,
     ticket_create,
     ticket_reply,
     ticket_resolve,
@@ -40,6 +42,7 @@ from .submissions import ContactOutcome, ContactResult, contact_submit, ticket_s
 from .waiting import ticket_set_waiting_on
 
 __all__ = [
+    "TicketEdit", "ticket_close", "ticket_edit",
     "ContactOutcome", "ContactResult", "contact_submit",
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",

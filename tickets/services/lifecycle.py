@@ -270,6 +270,26 @@ def ticket_resolve(
 
 
 @transaction.atomic
+def ticket_close(
+    *, ticket: Ticket, actor, resolution: str = "", article: ArticlePage | None = None
+) -> Ticket:
+    """Close a ticket; one not resolved yet is resolved first, with what resolved it.
+
+    `resolution` (and `article`) default to what the ticket was last resolved with, so that a
+    reopened ticket closes as it was resolved; a ticket never resolved needs them.
+    """
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == Status.CLOSED:
+        return ticket
+    if ticket.status != Status.RESOLVED:
+        # Resolving records the resolution, e-mails the customer and moves merged tickets along.
+        if not resolution:
+            resolution, article = ticket.resolution, ticket.resolved_article
+        ticket = ticket_resolve(ticket=ticket, actor=actor, resolution=resolution, article=article)
+    return ticket_set_status(ticket=ticket, status=Status.CLOSED, actor=actor)
+
+
+@transaction.atomic
 def ticket_solved_by_customer(*, ticket: Ticket, customer) -> Ticket:
     """The customer says it's solved; agents still record the resolution when they review it."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
