@@ -13,6 +13,7 @@ from .contact import (
     filer_key_for,
     suggestion_query,
 )
+from .escalation import slas_check, ticket_escalate
 from .lifecycle import (
     customer_account_for,
     learned_phrase_text,
@@ -42,7 +43,7 @@ from .submissions import ContactOutcome, ContactResult, contact_submit, ticket_s
 from .waiting import ticket_set_waiting_on
 
 __all__ = [
-    "TicketEdit", "ticket_close", "ticket_edit",
+    "TicketEdit", "ticket_close", "ticket_edit", "slas_check", "ticket_escalate",
     "ContactOutcome", "ContactResult", "contact_submit",
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",

@@ -323,23 +323,31 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
 
 
 @transaction.atomic
-def ticket_set_priority(*, ticket: Ticket, priority: str, actor) -> Ticket:
+def ticket_set_priority(
+    *, ticket: Ticket, priority: str, actor, reason: str = "", replan_sla: bool = True
+) -> Ticket:
+    """Change the priority, logged in history; the SLA due times follow it unless `replan_sla`
+    is off (an escalation: due times re-planned from a higher priority would breach at once).
+
+    `reason` says why, when it is not an agent's judgement.
+    """
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.priority != priority:
-        _event(
-            ticket,
-            TicketEvent.Kind.PRIORITY,
-            actor=actor,
-            from_value=ticket.priority,
-            to_value=priority,
-        )
-        ticket.priority = priority
-        ticket.priority_reason = f"{priority}: {_('set by an agent')}"
+    if ticket.priority == priority:
+        return ticket
+    _event(
+        ticket,
+        TicketEvent.Kind.PRIORITY,
+        actor=actor,
+        from_value=ticket.priority,
+        to_value=priority,
+    )
+    ticket.priority = priority
+    ticket.priority_reason = f"{priority}: {reason or _('set by an agent')}"[:200]
+    fields = ["priority", "priority_reason"]
+    if replan_sla:
         sla.apply_due_times(ticket)
-        _touch(
-            ticket, "priority", "priority_reason", "first_response_due_at", "resolution_due_at",
-            "sla_state",
-        )  # fmt: skip
+        fields += ["first_response_due_at", "resolution_due_at", "sla_state"]
+    _touch(ticket, *fields)
     return ticket
 
 

@@ -7,6 +7,7 @@ from kb.demo import demo_content_load, demo_places_set
 from kb.index import build_and_store
 from portal.models import User
 from portal.services import demo_accounts_write, demo_users_create
+from tickets import groups
 from tickets.gaps import mine_gaps
 from tickets.models import Ticket
 from tickets.seeding import historical_timestamps, seed_history
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         build_and_store()
         accounts = demo_users_create()
         if not no_history and not Ticket.objects.exists():
-            agents = list(User.objects.filter(groups__name="Agents"))
+            agents = list(User.objects.filter(groups__name=groups.AGENTS))
             with historical_timestamps():
                 history = seed_history(tickets=DEMO_HISTORY_TICKETS, days=120, agents=agents)
             mined = mine_gaps()
