@@ -60,11 +60,11 @@ def test_custom_business_days(hours):
 
 def test_new_tickets_get_due_times_from_their_tier_and_priority(customer):
     enterprise = Organization.objects.create(
-        name="Big", email_domain="big.example", tier="enterprise"
+        name="Big", email_domain="big.example", tier=Organization.Tier.ENTERPRISE
     )
     enterprise.members.add(customer)
     ticket = make_ticket(customer, subject="Production down", description="Everything is offline")
-    policy = SlaPolicy.objects.get(tier="enterprise", priority=ticket.priority)
+    policy = SlaPolicy.objects.get(tier=Organization.Tier.ENTERPRISE, priority=ticket.priority)
     settings = SupportSettings.current()
     assert ticket.first_response_due_at == add_business_minutes(
         ticket.created_at, policy.first_response_minutes, settings=settings
