@@ -63,6 +63,21 @@ def test_closing_a_reopened_ticket_resolves_it_again_as_it_was_resolved(customer
     assert statuses(ticket)[-2:] == [("open", "resolved"), ("resolved", "closed")]
 
 
+def test_closing_in_bulk_follows_the_same_rule(customer, agent):
+    ticket = make_ticket(customer)
+    services.ticket_resolve(ticket=ticket, actor=agent, resolution=Resolution.KB_GAP)
+    services.ticket_reply(ticket=ticket, author=customer, body="It's back.")  # reopens it
+    client = Client()
+    client.login(username=agent.email, password=PASSWORD)
+    client.post(
+        "/django-admin/tickets/ticket/?queue=all",
+        {"action": "close_tickets", "_selected_action": [str(ticket.pk)]},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert statuses(ticket)[-2:] == [("open", "resolved"), ("resolved", "closed")]
+
+
 def test_a_ticket_never_resolved_cannot_be_closed_without_saying_what_resolved_it(customer, agent):
     ticket = make_ticket(customer)
     with pytest.raises(ValidationError):

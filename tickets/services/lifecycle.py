@@ -225,12 +225,12 @@ def _set_status(ticket: Ticket, status: str, *, actor) -> None:
 
 @transaction.atomic
 def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
-    """Move a ticket between new/open/pending, or close a resolved one. Resolving is separate."""
+    """Move a ticket between new/open/pending, or close it (ticket_close: resolved first)."""
     if status == Status.RESOLVED:
         raise ValidationError(_("Resolving a ticket needs a resolution."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if status == Status.CLOSED and ticket.status != Status.RESOLVED and not ticket.resolution:
-        raise ValidationError(_("Resolve %(ref)s before closing it.") % {"ref": ticket.reference})
+    if status == Status.CLOSED and ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        return ticket_close(ticket=ticket, actor=actor)  # which resolves it first
     _set_status(ticket, status, actor=actor)
     return ticket
 
@@ -282,9 +282,13 @@ def ticket_close(
     if ticket.status == Status.CLOSED:
         return ticket
     if ticket.status != Status.RESOLVED:
-        # Resolving records the resolution, e-mails the customer and moves merged tickets along.
         if not resolution:
             resolution, article = ticket.resolution, ticket.resolved_article
+        if not resolution:
+            raise ValidationError(
+                _("Resolve %(ref)s before closing it.") % {"ref": ticket.reference}
+            )
+        # Resolving records the resolution, e-mails the customer and moves merged tickets along.
         ticket = ticket_resolve(ticket=ticket, actor=actor, resolution=resolution, article=article)
     return ticket_set_status(ticket=ticket, status=Status.CLOSED, actor=actor)
 
