@@ -29,6 +29,7 @@ class ContactSession(models.Model):
         OPEN = "open", _("In progress")
         DEFLECTED = "deflected", _("Deflected")
         TICKET = "ticket", _("Ticket filed")
+        FOLLOW_UP = "follow_up", _("Added to an open ticket")
         ABANDONED = "abandoned", _("Abandoned")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -7,9 +7,11 @@ Guests (no account) never add to a ticket: an address anyone can type proves not
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, make_user
@@ -126,6 +128,13 @@ def test_writing_again_about_the_same_problem_adds_to_the_open_ticket(channel, c
     assert again == Sent("follow_up", ticket.reference)
     message = TicketMessage.objects.get(ticket=ticket)
     assert message.from_customer and "Still wrong" in message.body
+
+
+def test_a_request_added_to_an_open_ticket_is_not_later_counted_as_abandoned(channel, customer):
+    channel.send(customer, VAT)
+    channel.send(customer, VAT_AGAIN)
+    later = timezone.now() + timedelta(days=2)
+    assert services.contact_sessions_abandon(now=later) == 0  # nor mined as a knowledge gap
 
 
 def test_a_different_problem_files_a_new_ticket(channel, customer):

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -144,13 +144,16 @@ def contact_submit(
             threshold=SupportSettings.current().follow_up_similarity,
         )
         if open_ticket is not None:
-            ticket_add_follow_up(
-                ticket=open_ticket,
-                author=user,
-                subject=subject,
-                description=description,
-                idempotency_key=key,
-            )
+            with transaction.atomic():
+                ticket_add_follow_up(
+                    ticket=open_ticket,
+                    author=user,
+                    subject=subject,
+                    description=description,
+                    idempotency_key=key,
+                )
+                if session is not None:
+                    _end_as_follow_up(session, subject=subject, description=description)
             return ContactResult(open_ticket, ContactOutcome.FOLLOW_UP, repeated=False)
     ticket, created = ticket_submit(
         user=user,
@@ -163,6 +166,18 @@ def contact_submit(
         submission=submission,
     )
     return ContactResult(ticket, ContactOutcome.NEW_TICKET, repeated=not created)
+
+
+def _end_as_follow_up(session: ContactSession, *, subject: str, description: str) -> None:
+    # Ended, so that it is not counted as abandoned tomorrow (nor mined as a gap); "file it
+    # separately" may still turn it into a ticket of its own.
+    ContactSession.objects.filter(pk=session.pk, outcome=ContactSession.Outcome.OPEN).update(
+        outcome=ContactSession.Outcome.FOLLOW_UP,
+        ended_at=timezone.now(),
+        subject=subject,
+        description=description,
+        updated_at=timezone.now(),
+    )
 
 
 def _earlier_answer(
