@@ -50,7 +50,9 @@ def slas_check(*, now: datetime | None = None) -> dict:
 def ticket_escalate(*, ticket: Ticket, target: str) -> bool:
     """A target was missed: record it, raise the priority a step as an agent would, and tell
     whoever should act. Once per target; False if it was escalated already."""
-    ticket = Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
+    )
     if ticket.events.filter(kind=TicketEvent.Kind.ESCALATED, to_value=target).exists():
         return False
     _event(ticket, TicketEvent.Kind.ESCALATED, from_value=ticket.priority, to_value=target)
