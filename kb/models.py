@@ -14,7 +14,6 @@ from wagtail.admin.panels import (
     PageChooserPanel,
     TabbedInterface,
 )
-from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -35,7 +34,6 @@ class KnowledgeBasePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("heading"), FieldPanel("intro")]
     search_fields = Page.search_fields
-    api_fields = [APIField("heading"), APIField("intro")]
 
     max_count = 1
     subpage_types = ["kb.CategoryPage"]
@@ -56,10 +54,21 @@ class CategoryPage(Page):
     """A group of articles; editors order categories by moving them in the page tree."""
 
     description = models.TextField(_("description"), max_length=500, blank=True)
+    offer_answer_after_filing = models.BooleanField(
+        _("offer an answer after filing"),
+        default=True,
+        help_text=_(
+            "When a new ticket in this category has a confident matching article, its "
+            "confirmation page and e-mail offer that article's answer with “This solved it”. "
+            "Untick where a person should always answer."
+        ),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("description")]
+    content_panels = Page.content_panels + [
+        FieldPanel("description"),
+        FieldPanel("offer_answer_after_filing"),
+    ]
     search_fields = Page.search_fields + [index.SearchField("description")]
-    api_fields = [APIField("description")]
 
     parent_page_types = ["kb.KnowledgeBasePage"]
     subpage_types = ["kb.ArticlePage"]
@@ -124,12 +133,6 @@ class ArticlePage(Page):
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.FilterField("live"),
     ]
-    api_fields = [
-        APIField("summary"),
-        APIField("body"),
-        APIField("tags"),
-        APIField("related_links"),
-    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
@@ -171,7 +174,6 @@ class RelatedArticle(Orderable):
     )
 
     panels = [PageChooserPanel("article", page_type="kb.ArticlePage")]
-    api_fields = [APIField("article")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("related article")

@@ -16,6 +16,8 @@ from .saved_replies import saved_replies_for_ticket
 from .services import suggestion_query
 
 Resolution = Ticket.Resolution
+# Only the customer's click resolves by self-service after filing; agents choose the others.
+AGENT_RESOLUTIONS = [(v, label) for v, label in Resolution.choices if v != Resolution.SELF_SERVICE]
 
 
 def article_suggestions_for(ticket: Ticket, *, limit: int = 5):
@@ -29,7 +31,7 @@ class ResolutionFields(forms.Form):
 
     resolution = forms.ChoiceField(
         label=_("What resolved it?"),
-        choices=[("", _("— not resolved yet —")), *Resolution.choices],
+        choices=[("", _("— not resolved yet —")), *AGENT_RESOLUTIONS],
         required=False,
         widget=forms.RadioSelect,
     )
@@ -139,6 +141,11 @@ class TicketAgentForm(ResolutionFields, forms.ModelForm):
             self.fields["status"].help_text = _(
                 "Choosing Resolved asks what resolved it. A public reply sets Waiting on customer."
             )
+        if self.instance.resolution == Resolution.SELF_SERVICE:  # shown as it is, kept on save
+            self.fields["resolution"].choices = [
+                ("", _("— not resolved yet —")),
+                *Resolution.choices,
+            ]
         if self.instance.pk:
             self.initial.setdefault("resolution", self.instance.resolution)
             self.initial.setdefault("resolved_article", self.instance.resolved_article_id)
@@ -200,7 +207,7 @@ class BulkResolveForm(ResolutionFields):
         super().__init__(*args, **kwargs)
         self.setup_resolution_fields(None)
         del self.fields["suggested_article"]
-        self.fields["resolution"].choices = Resolution.choices
+        self.fields["resolution"].choices = AGENT_RESOLUTIONS
         self.fields["resolution"].required = True
 
     def clean(self):

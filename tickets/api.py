@@ -27,6 +27,7 @@ from kb.models import CategoryPage
 from kb.selectors import live_articles
 
 from . import metrics, services
+from .answer_offer_api import AnswerOfferedSerializer, answer_offered_data
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import TicketMessage
 from .reports import summary_to_dict
@@ -178,13 +179,21 @@ class TicketOutputSerializer(serializers.Serializer):
         ]
 
 
-class TicketFiledSerializer(TicketOutputSerializer):
+class FiledTicketOutputSerializer(TicketOutputSerializer):
     outcome = serializers.ChoiceField(
         choices=OUTCOME_CHOICES,
         help_text=(
             "`new_ticket`: filed as a new ticket (201; 200 when this is a retry of a request "
             "already filed). `follow_up`: the customer's open ticket about the same problem got "
             "it as a new message instead; `reference` is that ticket's (200)."
+        ),
+    )
+    answer_offered = AnswerOfferedSerializer(
+        allow_null=True,
+        help_text=(
+            "Answer after filing: an article that confidently answers the new ticket, with the "
+            "customer's page to close the ticket with it. Null when nothing is confident, the "
+            "category turned it off, or the request returned an earlier ticket."
         ),
     )
 
@@ -269,7 +278,7 @@ class TicketListCreateView(APIView):
     @extend_schema(
         request=InputSerializer,
         responses=responses_with_errors(
-            {201: TicketFiledSerializer, 200: TicketFiledSerializer}, 400, 403, 429
+            {201: FiledTicketOutputSerializer, 200: FiledTicketOutputSerializer}, 400, 403, 429
         ),
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
@@ -307,8 +316,14 @@ class TicketListCreateView(APIView):
             submission=key or None,
         )
         new = result.outcome == services.ContactOutcome.NEW_TICKET and not result.repeated
+        # Only with a ticket this request filed: the offer's link closes it.
+        answer = answer_offered_data(result.ticket, request=request) if new else None
         return Response(
-            {**TicketOutputSerializer(result.ticket).data, "outcome": result.outcome},
+            {
+                **TicketOutputSerializer(result.ticket).data,
+                "outcome": result.outcome,
+                "answer_offered": answer,
+            },
             status=status.HTTP_201_CREATED if new else status.HTTP_200_OK,
         )
 

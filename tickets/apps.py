@@ -9,4 +9,5 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the article-published handler)
+        # Connect the article-published handler and the widget's CORS allow-list.
+        from . import signals, widget  # noqa: F401

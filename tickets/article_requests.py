@@ -12,9 +12,9 @@ from kb import markup
 from kb.models import ArticlePage, CategoryPage
 from kb.services import category_get_or_create, kb_root_get, unique_child_slug
 
-from .gaps import without_contact_details
 from .models import ArticleRequest, Ticket
 from .services.notices import gap_article_notices_queue
+from .text import without_contact_details
 
 Status = ArticleRequest.Status
 EXAMPLES_IN_DRAFT = 8

@@ -24,7 +24,6 @@ CHUNK = 2000
 KEY_TERMS = 6
 MIN_LIFT = 2.0  # a key term is at least this many times commoner in the group than overall
 MIN_SHARE = 0.5
-PRIOR_DOCUMENTS = 100
 SUBJECTS_KEPT = 50  # subjects per new group considered for its proposed title
 BATCH = 2000
 
@@ -62,7 +61,7 @@ def key_terms(group_terms: Counter, members: int, df: Counter, documents: int) -
     scored = []
     for term, count in group_terms.items():
         share = count / max(members, 1)
-        overall = (df.get(term, 0) + 1) / (documents + PRIOR_DOCUMENTS + 1)
+        overall = (df.get(term, 0) + 1) / (documents + meaning.PRIOR_DOCUMENTS + 1)
         lift = share / overall
         if share >= MIN_SHARE and lift >= MIN_LIFT:
             scored.append((share * math.log(lift), term))

@@ -1,7 +1,8 @@
 """Mining knowledge-base gaps: tickets no article answered, grouped into articles to write.
 
-With the semantic layer, tickets are grouped by meaning (tickets/gap_meaning.py: average
-linkage over their vectors). Without it, one pass by words: each unanswered ticket is compared
+Tickets are compared by kb/engine/similarity.py. With the semantic layer, they are grouped by
+meaning (tickets/gap_meaning.py: average linkage over their vectors). Without it, one pass by
+words (TF-IDF, document frequencies from all tickets): each unanswered ticket is compared
 only with the groups that share one of its strongest terms (an inverted index over group
 signatures), and joins the most similar if it is similar enough, or starts a new group.
 Groups persist as `ArticleRequest`s with their signature and mean vector, so the next run
@@ -11,7 +12,6 @@ tickets of a matching group but never start one.
 """
 
 import math
-import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,8 +22,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kb.analysis import stem, surface_tokens
 from kb.engine import similarity as meaning
+from kb.engine.similarity import (
+    WordVector,
+    WordVectoriser,
+    normalised,
+    strongest,
+    word_cosine,
+)
 from kb.models import FailedSearch
 from kb.suggest import EngineParams
 
@@ -33,9 +39,6 @@ from .models import ArticleRequest, ContactSession, Ticket
 SIMILARITY = 0.25  # cosine of TF-IDF vectors above which a ticket joins a group
 SIGNATURE_TERMS = 40  # a group's signature keeps its strongest terms only
 LOOKUP_TERMS = 8  # a ticket looks for groups sharing one of its strongest terms
-# Pseudo-documents without the term, so that a young help desk with a handful of tickets
-# does not give the words they share (the very topic) no weight at all.
-PRIOR_DOCUMENTS = 100
 SUBJECTS_KEPT = 50  # subjects per new group considered for its proposed title
 TEXT_CHARS = 600  # the subject and the start of the description say what it is about
 BATCH = 2000
@@ -43,14 +46,6 @@ RECENCY_DAYS = 30  # a ticket's weight in the priority halves every ~3 weeks
 WEAK_SIGNAL_WEIGHT = 0.25
 NOTHING_GOOD = EngineParams().threshold  # the engine's "nothing answers this" line
 RESOLVED = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# What customers say around their question, whatever it is about: no help telling topics apart.
-FILLER = frozenset(
-    stem(word) or word
-    for word in """need needs want wants wanted would like know tell help helps please thank thanks
-    issue issues problem problems question questions way ways possible get got getting use using
-    able make made try tried trying every also still already anyone someone team customer""".split()
-)
 
 
 @dataclass
@@ -69,7 +64,7 @@ class MiningReport:
 @dataclass
 class Group:
     request: ArticleRequest | None
-    centroid: dict[str, float]
+    centroid: WordVector
     # Tickets filed after this moment may not join (its article is live and did not answer).
     closed_after: object = None
     new_tickets: list[int] = field(default_factory=list)
@@ -91,6 +86,16 @@ def ticket_text(subject: str, description: str) -> str:
     return f"{subject}\n{description[:TEXT_CHARS]}"
 
 
+def words_of_all_tickets() -> WordVectoriser:
+    """Words weighed by how rare they are among all tickets, remembering their spellings."""
+    vectoriser = WordVectoriser(spellings=True)
+    vectoriser.learn(
+        ticket_text(s, d)
+        for s, d in Ticket.objects.values_list("subject", "description").iterator(BATCH)
+    )
+    return vectoriser
+
+
 def candidate_tickets():
     """Resolved tickets marked as a gap, or resolved without an article after weak suggestions."""
     weak = Q(resolution="", resolved_article__isnull=True, top_relative__lt=NOTHING_GOOD)
@@ -110,58 +115,6 @@ def candidate_sessions():
     ).exclude(subject="")
 
 
-class Vectoriser:
-    """TF-IDF over analysed words, with document frequencies from all tickets."""
-
-    def __init__(self):
-        self.df: Counter = Counter()
-        self.n = 0
-        self.surface: dict[str, Counter] = defaultdict(Counter)
-
-    def learn(self, texts):
-        for text in texts:
-            self.df.update(set(self.terms(text)))
-            self.n += 1
-
-    def terms(self, text: str, *, remember_spelling: bool = False) -> list[str]:
-        terms = []
-        for token in surface_tokens(text):
-            term = stem(token)
-            if term and not term.isdigit() and term not in FILLER:
-                terms.append(term)
-                if remember_spelling:
-                    self.surface[term][token] += 1
-        return terms
-
-    def vector(self, text: str) -> dict[str, float]:
-        counts = Counter(self.terms(text, remember_spelling=True))
-        vector = {
-            term: (1 + math.log(tf))
-            * math.log((self.n + PRIOR_DOCUMENTS + 1) / (self.df.get(term, 0) + 1))
-            for term, tf in counts.items()
-        }
-        return _normalised(vector)
-
-    def spelled(self, term: str) -> str:
-        spellings = self.surface.get(term)
-        return spellings.most_common(1)[0][0] if spellings else term
-
-
-def _normalised(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(w * w for w in vector.values()))
-    return {t: w / norm for t, w in vector.items() if w > 0} if norm else {}
-
-
-def _strongest(vector: dict[str, float], n: int) -> list[str]:
-    return sorted(vector, key=lambda t: (-vector[t], t))[:n]
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
-
-
 class Groups:
     """The groups known so far, findable by their strongest terms."""
 
@@ -176,12 +129,12 @@ class Groups:
         return group
 
     def _index(self, g: int) -> None:
-        for term in _strongest(self.groups[g].centroid, LOOKUP_TERMS * 2):
+        for term in strongest(self.groups[g].centroid, LOOKUP_TERMS * 2):
             self.by_term[term].add(g)
 
-    def best(self, vector: dict[str, float], *, filed_at=None) -> Group | None:
+    def best(self, vector: WordVector, *, filed_at=None) -> Group | None:
         found: set[int] = set()
-        for term in _strongest(vector, LOOKUP_TERMS):
+        for term in strongest(vector, LOOKUP_TERMS):
             found |= self.by_term.get(term, set())
         best, best_score = None, SIMILARITY
         for g in found:
@@ -190,17 +143,17 @@ class Groups:
                 filed_at is None or filed_at > group.closed_after
             ):
                 continue
-            score = _cosine(vector, group.centroid)
+            score = word_cosine(vector, group.centroid)
             if score >= best_score:
                 best, best_score = group, score
         return best
 
-    def join(self, group: Group, vector: dict[str, float]) -> None:
+    def join(self, group: Group, vector: WordVector) -> None:
         # The centroid is a running mean of unit vectors, renormalised and trimmed.
         weight = max(1, group.members)
         merged = Counter({t: w * weight for t, w in group.centroid.items()})
         merged.update(vector)
-        group.centroid = _normalised(dict(merged.most_common(SIGNATURE_TERMS)))
+        group.centroid = normalised(dict(merged.most_common(SIGNATURE_TERMS)))
         self._index(group.slot)
 
 
@@ -211,7 +164,7 @@ def semantic_available() -> bool:
     return meaning.vectors(["probe"]) is not None
 
 
-def group_tickets(groups: Groups, rows, vectoriser: Vectoriser, *, semantic: bool) -> None:
+def group_tickets(groups: Groups, rows, vectoriser: WordVectoriser, *, semantic: bool) -> None:
     """Each ticket (a TICKET_ROW, oldest first) joins the group it is most like or starts one:
     by meaning with the semantic layer, else by words. Product signals group the same way."""
     if semantic:
@@ -251,11 +204,7 @@ def mine_gaps(*, now=None) -> MiningReport:
     started = time.perf_counter()
     now = now or timezone.now()
     report = MiningReport()
-    vectoriser = Vectoriser()
-    vectoriser.learn(
-        ticket_text(s, d)
-        for s, d in Ticket.objects.values_list("subject", "description").iterator(BATCH)
-    )
+    vectoriser = words_of_all_tickets()
     groups = _existing_groups()
 
     tickets = candidate_tickets().order_by("created_at", "pk")
@@ -292,22 +241,22 @@ def representative_subject(group: Group) -> str:
     if group.total is not None:
         subject, _ = max(group.subjects, key=lambda item: float(item[1] @ group.total))
     else:
-        subject, _ = max(group.subjects, key=lambda item: _cosine(item[1], group.centroid))
+        subject, _ = max(group.subjects, key=lambda item: word_cosine(item[1], group.centroid))
     return " ".join(subject.split())[:200]
 
 
-def key_terms(group: Group, vectoriser: Vectoriser) -> list[str]:
+def key_terms(group: Group, vectoriser: WordVectoriser) -> list[str]:
     """What the group's new tickets are about, in the words customers spelled them with."""
     if group.total is not None:
         terms = gap_meaning.key_terms(
             group.term_counts, len(group.new_tickets), vectoriser.df, vectoriser.n
         )
     else:
-        terms = _strongest(group.centroid, 6)
+        terms = strongest(group.centroid, 6)
     return [vectoriser.spelled(t) for t in terms]
 
 
-def _save(group: Group, vectoriser: Vectoriser, report: MiningReport) -> None:
+def _save(group: Group, vectoriser: WordVectoriser, report: MiningReport) -> None:
     request = group.request
     if request is None:
         request = ArticleRequest(title=representative_subject(group))
@@ -392,8 +341,3 @@ def _reprioritise(now) -> None:
          "last_seen_at"],
         batch_size=500,
     )  # fmt: skip
-
-
-def without_contact_details(text: str) -> str:
-    """Example text for editors: e-mail addresses a customer typed are masked."""
-    return EMAIL.sub("[e-mail]", text)

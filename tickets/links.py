@@ -1,4 +1,5 @@
-"""Signed links e-mailed to customers that act without signing in: rate a ticket, unsubscribe."""
+"""Signed links e-mailed to customers that act without signing in: rate a ticket, unsubscribe,
+close a ticket the answer offered after filing solved."""
 
 from django.conf import settings
 from django.core import signing
@@ -50,3 +51,39 @@ def email_from_unsubscribe_token(token: str) -> str:
     if not email:
         raise LinkInvalid
     return email
+
+
+ANSWER_OFFER_SALT = "tickets.answer-offer-link"
+
+
+def answer_offer_token(offer) -> str:
+    ticket = offer.ticket
+    return signing.dumps(
+        {"o": offer.pk, "t": ticket.pk, "e": ticket.customer_email}, salt=ANSWER_OFFER_SALT
+    )
+
+
+def answer_offer_from_token(token: str):
+    """The answer offer a "This solved it" link is for; raises LinkExpired or LinkInvalid."""
+    from .models import AnswerOffer
+
+    try:
+        data = signing.loads(
+            token, salt=ANSWER_OFFER_SALT, max_age=settings.ANSWER_OFFER_LINK_MAX_AGE
+        )
+    except signing.SignatureExpired as error:
+        raise LinkExpired from error
+    except signing.BadSignature as error:
+        raise LinkInvalid from error
+    if not isinstance(data, dict):
+        raise LinkInvalid
+    # The ticket and its address are part of the link: it acts on that one ticket only, and
+    # not once the ticket was erased or handed to someone else.
+    offer = (
+        AnswerOffer.objects.select_related("ticket", "article")
+        .filter(pk=data.get("o"), ticket_id=data.get("t"), ticket__customer_email=data.get("e"))
+        .first()
+    )
+    if offer is None:
+        raise LinkInvalid
+    return offer

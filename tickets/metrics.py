@@ -276,12 +276,13 @@ def service_times(*, since: datetime) -> dict:
         timed = tickets.filter(**{f"{field}__isnull": False}).annotate(
             took=SecondsBetween(F(field), F("created_at"))
         )
-        # Sorted by the database; only the two ranks are read from the ordered column.
-        ordered = list(timed.order_by("took").values_list("took", flat=True))
-        result[name] = {"count": len(ordered)}
+        count = timed.count()
+        result[name] = {"count": count}
+        # Sorted by the database; each rank is one row read at its OFFSET.
+        ordered = timed.order_by("took").values_list("took", flat=True)
         for label, fraction in (("median", 0.5), ("p90", 0.9)):
-            position = min(len(ordered) - 1, int(fraction * (len(ordered) - 1) + 0.5))
-            result[name][label] = timedelta(seconds=float(ordered[position])) if ordered else None
+            position = min(count - 1, int(fraction * (count - 1) + 0.5))
+            result[name][label] = timedelta(seconds=float(ordered[position])) if count else None
     return result
 
 
@@ -393,6 +394,7 @@ def backlog_summary(
     *, weeks: int = 12, by: str = "week", segment: Segment | None = None, now=None
 ) -> dict:
     """Everything the dashboard, the API, the CSV and the weekly report show."""
+    from .answer_offer_metrics import answers_after_filing  # built on this module's helpers
     from .backlog_audit import backlog_trend, handoffs, zombies_by_wait  # built on this module
     from .satisfaction_metrics import satisfaction  # it builds on this module's helpers
 
@@ -416,6 +418,7 @@ def backlog_summary(
         "service_times": service_times(since=since),
         "deflection": deflection(periods),
         "satisfaction": satisfaction(periods, segment=segment),
+        "answers_after_filing": answers_after_filing(periods, now=now),
         "sla": service_levels(periods, now=now),
         "auto_category": auto_category_accuracy(since=since),
         "pages": contacts_by_page(since=since),

@@ -201,6 +201,9 @@ class Ticket(models.Model):
         BUG_REPORT = "bug_report", _("Bug report")
         FEATURE_REQUEST = "feature_request", _("Feature request")
         ACCOUNT_ACTION = "account_action", _("Account action")
+        # The customer clicked "This solved it" on the answer offered after filing: resolved by
+        # self-service after filing, unlike a deflection, where no ticket was filed at all.
+        SELF_SERVICE = "self_service", _("Solved by the answer offered after filing")
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
@@ -340,6 +343,39 @@ class Ticket(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+class AnswerOffer(models.Model):
+    """An article offered to a new ticket's customer, on its confirmation page and e-mail,
+    and what they answered: "This solved it" closes the ticket, "I still need help" does not."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("Answer offered")
+        ACCEPTED = "accepted", _("Solved by the answer")
+        DECLINED = "declined", _("Still needs help")
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="answer_offer", verbose_name=_("ticket")
+    )
+    article = models.ForeignKey(
+        "kb.ArticlePage", null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("article offered"),
+    )  # fmt: skip
+    title = models.CharField(_("article title when offered"), max_length=255)
+    relative = models.FloatField(_("confidence (relative score)"))
+    state = models.CharField(
+        _("answer"), max_length=16, choices=State.choices, default=State.OFFERED
+    )
+    created_at = models.DateTimeField(_("offered"), auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer offered after filing")
+        verbose_name_plural = _("answers offered after filing")
+        indexes = [models.Index(fields=["state", "answered_at"])]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.title} [{self.get_state_display()}]"
+
+
 class TicketVector(models.Model):
     """A ticket's meaning (kb/engine/similarity.py), stored when it is filed, so that triage,
     similar tickets and gap mining compare meanings without running the model again."""
@@ -405,6 +441,9 @@ class TicketEvent(models.Model):
         MERGED = "merged", _("Merged")
         FOLLOW_UP = "follow_up", _("Customer follow-up")
         WAITING_ON = "waiting_on", _("Waiting on team changed")
+        ANSWER_OFFERED = "answer_offered", _("Answer offered after filing")
+        ANSWER_ACCEPTED = "answer_accepted", _("Customer: the offered answer solved it")
+        ANSWER_DECLINED = "answer_declined", _("Customer: still needs help after the answer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -87,6 +87,9 @@ def _render(notification: Notification) -> EmailMessage:
 
     ticket = notification.ticket
     needs_link = notification.kind in LINK_KINDS and not ticket.customer_id
+    answer = None
+    if notification.kind == Kind.TICKET_RECEIVED:
+        answer = _offered_answer(ticket)
     context = {
         "ticket": ticket,
         "message": notification.message,
@@ -96,6 +99,7 @@ def _render(notification: Notification) -> EmailMessage:
         "article_request": notification.article_request,
         "rating_token": rating_token(ticket),
         "unsubscribe_token": unsubscribe_token(notification.recipient),
+        "answer": answer,
     }
     headers = {"X-Deflect-Ticket": ticket.reference}
     if notification.kind in OPTIONAL_KINDS:
@@ -114,6 +118,20 @@ def _render(notification: Notification) -> EmailMessage:
         to=[notification.recipient],
         headers=headers,
     )
+
+
+def _offered_answer(ticket: Ticket):
+    """The answer after filing for the confirmation e-mail, decided now if the filing request
+    has not yet; the e-mail goes out without it rather than not at all."""
+    from .selectors import offered_answer
+    from .services import answer_offer_after_filing
+
+    answer_offer_after_filing(ticket_id=ticket.pk)
+    try:
+        return offered_answer(ticket=ticket)
+    except Exception:  # noqa: BLE001  (a broken passage must not hold up the confirmation)
+        logger.exception("Could not render the answer offered to ticket %s", ticket.pk)
+        return None
 
 
 def send(notification_id: int) -> bool:

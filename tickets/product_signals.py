@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import gaps
 from .models import Organization, Ticket
+from .text import without_contact_details
 
 Resolution = Ticket.Resolution
 KINDS = (Resolution.BUG_REPORT, Resolution.FEATURE_REQUEST, Resolution.ACCOUNT_ACTION)
@@ -59,11 +60,7 @@ def product_signal_tickets(*, since: datetime | None = None, kind: str | None = 
 
 def product_signals(*, since: datetime | None = None, kind: str | None = None) -> list[SignalKind]:
     """Each kind's tickets grouped by meaning, the groups with most tickets first."""
-    vectoriser = gaps.Vectoriser()
-    vectoriser.learn(
-        gaps.ticket_text(s, d)
-        for s, d in Ticket.objects.values_list("subject", "description").iterator(gaps.BATCH)
-    )
+    vectoriser = gaps.words_of_all_tickets()
     semantic = gaps.semantic_available()
     tickets = product_signal_tickets(since=since, kind=kind).order_by("created_at", "pk")
     kinds = []
@@ -116,7 +113,7 @@ def example_excerpt(ticket: Ticket) -> str:
     text = " ".join(ticket.description.split())
     if len(text) > EXCERPT_CHARS:
         text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
-    return gaps.without_contact_details(text)
+    return without_contact_details(text)
 
 
 def product_signal_counts(*, since: datetime, until: datetime) -> dict[str, int]:

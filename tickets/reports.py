@@ -95,6 +95,7 @@ def summary_to_dict(summary: dict) -> dict:
             "failed_searches": summary["deflection"]["failed_searches"],
         },
         "satisfaction": _satisfaction_to_dict(summary["satisfaction"]),
+        "answers_after_filing": _answers_to_dict(summary["answers_after_filing"]),
         "trend": _trend_to_dict(summary["trend"]),
         "handoffs": summary["handoffs"],
     }
@@ -110,6 +111,31 @@ def _trend_to_dict(trend) -> dict:
         "drivers": [
             {"category": d.category, "recent": d.recent, "usual": round(d.usual, 2)}
             for d in trend.drivers
+        ],
+    }
+
+
+def _answers_to_dict(answers: dict) -> dict:
+    return {
+        "offered": answers["offered"],
+        "accepted": answers["accepted"],
+        "declined": answers["declined"],
+        "acceptance_rate": answers["rate"],
+        "agent_hours_saved": _hours(answers["time_saved"]),
+        "median_handling_hours": _hours(answers["median_handling"]),
+        "by_period": [
+            {
+                "period_start": row["period"].start.isoformat(),
+                "offered": row["offered"],
+                "accepted": row["accepted"],
+                "acceptance_rate": row["rate"],
+                "agent_hours_saved": _hours(row["time_saved"]),
+            }
+            for row in answers["rows"]
+        ],  # fmt: skip
+        "top_articles": [
+            {"id": row["article"], "title": row["title"], "accepted": row["n"]}
+            for row in answers["top_articles"]
         ],
     }
 

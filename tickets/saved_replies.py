@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 
+from kb.engine.similarity import word_cosine
+
 from .models import SavedReply, SavedReplyUse, Ticket
-from .triage import NEIGHBOUR_SIMILARITY, NEIGHBOURS, RECENT_CANDIDATES, similarity, ticket_terms
+from .triage import NEIGHBOUR_SIMILARITY, NEIGHBOURS, RECENT_CANDIDATES, ticket_words
 
 DONE = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 # A use counts as resolving the ticket when the ticket was resolved after it.
@@ -44,9 +46,9 @@ def _neighbour_votes(ticket: Ticket) -> tuple[dict, dict, dict]:
         .order_by("-resolved_at")
         .only("pk", "subject", "description")[:RECENT_CANDIDATES]
     )
-    mine = ticket_terms(ticket.subject, ticket.description)
+    mine = ticket_words(ticket.subject, ticket.description)
     scored = sorted(
-        ((similarity(mine, ticket_terms(t.subject, t.description)), t.pk) for t in resolved),
+        ((word_cosine(mine, ticket_words(t.subject, t.description)), t.pk) for t in resolved),
         key=lambda pair: (-pair[0], -pair[1]),
     )
     neighbours = {pk: score for score, pk in scored[:NEIGHBOURS] if score >= NEIGHBOUR_SIMILARITY}

@@ -1,11 +1,18 @@
 """Reads of the support flow for customers' pages and the API."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from kb.engine.passages import Passage
+from kb.passages import answer_passage
+
 from .access import tickets_visible_to
+from .links import answer_offer_token
 from .models import (
+    AnswerOffer,
     ArticleRequest,
     ContactSession,
     Notification,
@@ -13,7 +20,7 @@ from .models import (
     Ticket,
     TicketMessage,
 )
-from .services import browser_key_for
+from .services import browser_key_for, suggestion_query
 
 
 def contact_session_for_visitor(*, session_id, user, browser_session_key) -> ContactSession | None:
@@ -106,4 +113,43 @@ def customers_told(request: ArticleRequest) -> dict:
         waiting=Count(
             "pk", filter=Q(state__in=[Notification.State.PENDING, Notification.State.SENDING])
         ),
+    )
+
+
+@dataclass(frozen=True)
+class OfferedAnswer:
+    """What the customer sees of an answer offered after filing, ready to render."""
+
+    offer: AnswerOffer
+    article_title: str
+    article_url: str  # the article page, at the passage's block when there is one
+    passage: Passage | None
+    summary: str
+    token: str  # the signed "This solved it" link's token
+
+
+def offered_answer(*, ticket: Ticket) -> OfferedAnswer | None:
+    """The answer still awaiting the customer's click on this open ticket, if any."""
+    if not ticket.is_open:
+        return None
+    offer = (
+        AnswerOffer.objects.filter(ticket=ticket, state=AnswerOffer.State.OFFERED)
+        .select_related("article")
+        .first()
+    )
+    article = offer.article.specific if offer and offer.article_id else None
+    if article is None or not article.live:
+        return None
+    offer.ticket = ticket
+    passage = answer_passage(
+        article=article, query=suggestion_query(ticket.subject, ticket.description)
+    )
+    url = article.url or ""
+    return OfferedAnswer(
+        offer=offer,
+        article_title=article.title,
+        article_url=f"{url}#{passage.anchor}" if passage and passage.anchor else url,
+        passage=passage,
+        summary=article.summary,
+        token=answer_offer_token(offer),
     )

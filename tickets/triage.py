@@ -1,10 +1,9 @@
 """Triage at filing time: starting priority, category, first assignee, and follow-up detection.
 
-Requests are compared by meaning (kb/engine/similarity.py: each ticket's vector is stored when
-it is filed); where the semantic layer is off, by their words, as before.
+Requests are compared by kb/engine/similarity.py: by meaning (each ticket's vector is stored when
+it is filed); where the semantic layer is off, by their words.
 """
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -12,11 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q
 
-from kb.analysis import stem, surface_tokens
 from kb.engine import similarity as meaning
+from kb.engine.similarity import WordVector, WordVectoriser, word_cosine
 from kb.models import ArticlePage, CategoryPage
 
-from .gaps import FILLER
 from .models import CategoryRoute, Organization, Ticket, TicketVector
 
 TIER_STEP = {Organization.Tier.FREE: -1, Organization.Tier.PRO: 0, Organization.Tier.ENTERPRISE: 1}
@@ -70,30 +68,13 @@ def starting_priority(*, tier: str | None, text: str) -> Priority:
     return Priority(level, f"{level}: {reason}"[:200])
 
 
-def terms(text: str) -> Counter:
-    return Counter(
-        term
-        for token in surface_tokens(text)
-        if (term := stem(token)) and term not in FILLER and not term.isdigit()
-    )
+# No corpus at filing time: every word weighs the same (a plain cosine of sublinear counts).
+_WORDS = WordVectoriser()
 
 
-def similarity(a: Counter, b: Counter) -> float:
-    """Cosine of sublinear term counts: 1 for the same words, 0 for none in common."""
-    if not a or not b:
-        return 0.0
-    weight = {t: 1 + math.log(n) for t, n in a.items()}
-    other = {t: 1 + math.log(n) for t, n in b.items()}
-    dot = sum(w * other.get(t, 0.0) for t, w in weight.items())
-    norm = math.sqrt(sum(w * w for w in weight.values())) * math.sqrt(
-        sum(w * w for w in other.values())
-    )
-    return dot / norm if norm else 0.0
-
-
-def ticket_terms(subject: str, description: str) -> Counter:
-    # The subject says what it is about; count it twice.
-    return terms(f"{subject}\n{subject}\n{description[:1500]}")
+def ticket_words(subject: str, description: str) -> WordVector:
+    """A request by its words; the subject says what it is about, so it counts twice."""
+    return _WORDS.vector(f"{subject}\n{subject}\n{description[:1500]}")
 
 
 def text_vector(subject: str, description: str) -> np.ndarray | None:
@@ -144,8 +125,8 @@ def follow_up_of(*, user, subject: str, description: str, threshold: float) -> T
     if vector is not None:
         scores = (ticket_vectors(tickets) @ vector).tolist()
     else:
-        new = ticket_terms(subject, description)
-        scores = [similarity(new, ticket_terms(t.subject, t.description)) for t in tickets]
+        new = ticket_words(subject, description)
+        scores = [word_cosine(new, ticket_words(t.subject, t.description)) for t in tickets]
     best, best_score = None, threshold
     for ticket, score in zip(tickets, scores, strict=True):
         if score >= best_score:
@@ -168,8 +149,8 @@ def similar_open_tickets(ticket: Ticket, *, limit: int = 5, minimum: float = 0.3
         scores = (vectors[1:] @ vectors[0]).tolist()
         minimum = max(minimum, SIMILAR_OPEN_MEANING)
     else:
-        mine = ticket_terms(ticket.subject, ticket.description)
-        scores = [similarity(mine, ticket_terms(t.subject, t.description)) for t in candidates]
+        mine = ticket_words(ticket.subject, ticket.description)
+        scores = [word_cosine(mine, ticket_words(t.subject, t.description)) for t in candidates]
     scored = [(score, t) for score, t in zip(scores, candidates, strict=True) if score >= minimum]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
     return scored[:limit]
@@ -215,18 +196,18 @@ def guess_category(
         .only("subject", "description", "category_id")[:RECENT_CANDIDATES]
     )
     category_id = choose_category(
-        mine=ticket_terms(subject, description),
+        mine=ticket_words(subject, description),
         suggestions=suggestions,
         article_category=article_category,
-        resolved=((ticket_terms(t.subject, t.description), t.category_id) for t in resolved),
+        resolved=((ticket_words(t.subject, t.description), t.category_id) for t in resolved),
     )
     return CategoryPage.objects.filter(pk=category_id).first() if category_id else None
 
 
-def choose_category(*, mine: Counter, suggestions, article_category, resolved):
+def choose_category(*, mine: WordVector, suggestions, article_category, resolved):
     """The rule itself, free of the database so that `autocategory_eval` measures the same code.
 
-    `resolved` yields (terms, category) of resolved tickets; `article_category(key)` gives an
+    `resolved` yields (ticket_words, category) of resolved tickets; `article_category(key)` gives an
     article's category.
     """
     if suggestions and suggestions[0].relative >= STRONG_MATCH:
@@ -234,7 +215,7 @@ def choose_category(*, mine: Counter, suggestions, article_category, resolved):
         if category is not None:
             return category
     scored = sorted(
-        ((similarity(mine, terms), category) for terms, category in resolved),
+        ((word_cosine(mine, words), category) for words, category in resolved),
         key=lambda pair: -pair[0],
     )
     votes = Counter(

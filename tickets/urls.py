@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import preference_views, satisfaction_views, views
+from . import answer_offer_views, preference_views, satisfaction_views, views
 
 app_name = "tickets"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("t/<str:token>/", views.open_link, name="open-link"),
     path("link/", views.new_link, name="new-link"),
     path("rate/<str:token>/", satisfaction_views.rate_by_link, name="rate-link"),
+    path("answer/<str:token>/", answer_offer_views.answer_by_link, name="answer-link"),
     path("preferences/", preference_views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", preference_views.unsubscribe, name="unsubscribe"),
 ]

@@ -21,6 +21,7 @@ from .models import ContactSession
 from .privacy import customer_data_export
 from .selectors import (
     contact_session_for_visitor,
+    offered_answer,
     public_thread,
     ticket_for_customer,
     ticket_list_for_customer,
@@ -223,7 +224,12 @@ def ticket_detail(request, reference: str):
     return render(
         request,
         "tickets/ticket_detail.html",
-        {"ticket": ticket, "thread": public_thread(ticket), "form": form},
+        {
+            "ticket": ticket,
+            "thread": public_thread(ticket),
+            "form": form,
+            "answer": offered_answer(ticket=ticket),
+        },
         status=status,
     )
 

@@ -1,30 +1,37 @@
 """The embeddable help widget's rules: which sites may embed it, and who their users are.
 
-A host application lists its origin (and gets a shared secret) in the Django admin. To file
-tickets as one of its signed-in users, it passes a token in the script tag:
-
-    token = b64url(json.dumps({"email": ..., "name": ..., "exp": unix_seconds}))
-    token += "." + b64url(hmac_sha256(secret, first_part))
-
-The portal verifies the signature with that origin's secret and the expiry; a forged, altered
-or expired token is ignored (the visitor is treated as anonymous).
+A host application lists its origin (and gets a shared secret) in the Django admin. Only those
+origins get CORS access to the widget's API (django-cors-headers asks `cors_for_listed_origins`);
+any other site is refused. To file tickets as one of its signed-in users, the host passes a JSON
+Web Token signed with HS256 and that secret, carrying `email`, `exp` and optionally `name` and
+`iat` (README: "The help widget"). A forged, altered, expired or incomplete token is refused
+with a reason saying what is wrong.
 """
 
-import base64
-import hashlib
-import hmac
-import json
+import logging
 import time
 from dataclasses import dataclass
 
+import jwt
+from corsheaders.signals import check_request_enabled
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.dispatch import receiver
+from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from .models import WidgetOrigin
 
+logger = logging.getLogger(__name__)
+
 ORIGINS_CACHE_KEY = "widget:origins"
 ORIGINS_CACHE_SECONDS = 30
-WIDGET_PATH = "/api/v1/widget/"
+WIDGET_PATH = "/api/v1/widget/"  # settings.CORS_URLS_REGEX says the same
+TOKEN_ALGORITHM = "HS256"
+TOKEN_REQUIRED_CLAIMS = ["email", "exp"]
+TOKEN_LEEWAY_SECONDS = 30  # the host's clock and ours may differ a little
 
 
 def allowed_origins() -> dict[str, str]:
@@ -40,21 +47,45 @@ def forget_origins() -> None:
     cache.delete(ORIGINS_CACHE_KEY)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def _is_widget_request(request) -> bool:
+    return request.path_info.startswith(WIDGET_PATH)
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+@receiver(check_request_enabled)
+def cors_for_listed_origins(sender, request, **kwargs) -> bool:
+    """django-cors-headers' question: may this request's origin read the widget's API?"""
+    return _is_widget_request(request) and request.headers.get("origin", "") in allowed_origins()
 
 
-def user_token(*, secret: str, email: str, name: str = "", lifetime: int = 3600) -> str:
-    """What a host application computes (here for tests and documentation)."""
-    payload = _b64(
-        json.dumps({"email": email, "name": name, "exp": int(time.time()) + lifetime}).encode()
-    )
-    signature = _b64(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
-    return f"{payload}.{signature}"
+class WidgetOriginMiddleware:
+    """Refuses the widget's API to sites that are not listed, and keeps cookies out of it.
+
+    CORS headers only stop a browser from reading a response; refusing outright also keeps
+    other sites from filing tickets or spending the portal's rate limits through a visitor.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_widget_request(request):
+            return self.get_response(request)
+        origin = request.headers.get("origin", "")
+        own = f"{request.scheme}://{request.get_host()}"
+        if origin and origin != own and origin not in allowed_origins():
+            refusal = JsonResponse(
+                {"detail": _("This site may not embed the help widget.")}, status=403
+            )
+            patch_vary_headers(refusal, ("origin",))
+            return refusal
+        response = self.get_response(request)
+        # The widget never needs the portal's cookies, and must not receive any.
+        response.cookies.clear()
+        return response
+
+
+class UserTokenRefused(ValueError):
+    """A host's user token that the portal does not trust; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -63,48 +94,52 @@ class WidgetUser:
     name: str
 
 
-def verify_user_token(token: str, *, secret: str) -> WidgetUser | None:
-    """The user a host vouches for, or None if the token is forged, altered or expired."""
+def user_token(*, secret: str, email: str, name: str = "", lifetime: int = 3600) -> str:
+    """What a host application computes (here for tests; README shows Python and Node)."""
+    now = int(time.time())
+    claims = {"email": email, "name": name, "iat": now, "exp": now + lifetime}
+    return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
+
+
+def verify_user_token(token: str, *, secret: str | None) -> WidgetUser:
+    """The user a host vouches for; UserTokenRefused says why a token is not trusted."""
+    if not secret:
+        raise UserTokenRefused(_("This site is not listed, so its user tokens cannot be checked."))
     try:
-        payload, signature = token.split(".")
-        expected = _b64(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
-        if not hmac.compare_digest(signature, expected):
-            return None
-        data = json.loads(_unb64(payload))
-        if int(data.get("exp", 0)) < time.time():
-            return None
-        email = str(data["email"]).strip().lower()
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[TOKEN_ALGORITHM],  # never "none", never the token's own choice
+            options={"require": TOKEN_REQUIRED_CLAIMS},
+            leeway=TOKEN_LEEWAY_SECONDS,
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise UserTokenRefused(_("The user token has expired (exp): sign a new one.")) from exc
+    except jwt.MissingRequiredClaimError as exc:
+        raise UserTokenRefused(
+            _("The user token has no “%(claim)s” claim.") % {"claim": exc.claim}
+        ) from exc
+    except jwt.InvalidSignatureError as exc:
+        raise UserTokenRefused(
+            _("The user token's signature does not match this site's shared secret.")
+        ) from exc
+    except jwt.InvalidAlgorithmError as exc:
+        raise UserTokenRefused(_("The user token must be signed with HS256.")) from exc
+    except jwt.ImmatureSignatureError as exc:
+        raise UserTokenRefused(
+            _("The user token is not valid yet (iat or nbf lies in the future).")
+        ) from exc
+    except jwt.DecodeError as exc:
+        raise UserTokenRefused(_("The user token is not a readable JSON Web Token.")) from exc
+    except jwt.InvalidTokenError as exc:
+        raise UserTokenRefused(
+            _("The user token is not valid: %(reason)s") % {"reason": exc}
+        ) from exc
+    email = str(claims["email"]).strip().lower()
+    try:
         validate_email(email)
-        return WidgetUser(email=email, name=str(data.get("name", ""))[:150])
-    except Exception:  # noqa: BLE001  (any malformed token is simply not trusted)
-        return None
-
-
-class WidgetCorsMiddleware:
-    """CORS for the widget's API, for the admins' list of origins only; others are refused."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not request.path.startswith(WIDGET_PATH):
-            return self.get_response(request)
-        from django.http import HttpResponse, JsonResponse
-
-        origin = request.headers.get("origin", "")
-        own = f"{request.scheme}://{request.get_host()}"
-        if origin and origin != own and origin not in allowed_origins():
-            return JsonResponse({"detail": "This site may not embed the help widget."}, status=403)
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-        else:
-            response = self.get_response(request)
-        if origin and origin != own:
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Content-Type"
-            response["Access-Control-Max-Age"] = "600"
-        response["Vary"] = "Origin"
-        # The widget never needs the portal's cookies, and must not receive any.
-        response.cookies.clear()
-        return response
+    except ValidationError as exc:
+        raise UserTokenRefused(
+            _("The user token's “email” claim is not an e-mail address.")
+        ) from exc
+    return WidgetUser(email=email, name=str(claims.get("name") or "")[:150])

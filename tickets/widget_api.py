@@ -4,6 +4,8 @@ No cookies, no session: the widget runs inside other sites. Identity, when there
 comes from a token the host application signs (tickets/widget.py).
 """
 
+import logging
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,10 +31,13 @@ from kb.selectors import (
 )
 
 from . import services
+from .answer_offer_api import AnswerOfferedSerializer, answer_offered_data
 from .api import OUTCOME_CHOICES, DeflectionSerializer
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import ContactSession
-from .widget import allowed_origins, verify_user_token
+from .widget import UserTokenRefused, allowed_origins, verify_user_token
+
+logger = logging.getLogger(__name__)
 
 
 class ResultsSerializer(serializers.Serializer):
@@ -74,6 +79,10 @@ class FiledTicketSerializer(serializers.Serializer):
     )
     as_account = serializers.BooleanField(help_text="Filed as the customer the token vouched for.")
     filed_at = serializers.DateTimeField()
+    answer_offered = AnswerOfferedSerializer(
+        allow_null=True,
+        help_text="Answer after filing, as for POST /api/v1/tickets; only for a new ticket.",
+    )
 
 
 # The place and the query travel in the URL of the widget's GETs: at 12 bytes a character
@@ -228,16 +237,24 @@ class WidgetTicketView(WidgetView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        vouched = None
+        vouched, refusal = None, None
         if values.get("user_token"):
-            secret = allowed_origins().get(request.headers.get("origin", ""))
-            vouched = verify_user_token(values["user_token"], secret=secret) if secret else None
+            origin = request.headers.get("origin", "")
+            try:
+                vouched = verify_user_token(
+                    values["user_token"], secret=allowed_origins().get(origin)
+                )
+            except UserTokenRefused as refused:
+                # An untrusted token leaves the visitor anonymous; the host's developers
+                # see why in the log and, when no e-mail was given instead, in the answer.
+                refusal = str(refused)
+                logger.warning("Widget user token from %s refused: %s", origin, refusal)
         email = vouched.email if vouched else values["email"]
         if not email:
-            return Response(
-                {"email": ["Give an e-mail address so that we can answer."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            errors = {"email": ["Give an e-mail address so that we can answer."]}
+            if refusal:
+                errors["user_token"] = [refusal]
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         subject, description = clean_text(values["subject"]), clean_text(values["description"])
         if not subject or not description:
             return Response(
@@ -265,6 +282,10 @@ class WidgetTicketView(WidgetView):
                 "outcome": result.outcome,
                 "as_account": customer is not None,
                 "filed_at": timezone.now().isoformat(),
+                # Only with a ticket this request filed: its link closes the ticket.
+                "answer_offered": (
+                    answer_offered_data(result.ticket, request=request) if new else None
+                ),
             },
             status=status.HTTP_201_CREATED if new else status.HTTP_200_OK,
         )

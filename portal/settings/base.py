@@ -27,10 +27,7 @@ INSTALLED_APPS = [
     "portal",
     "tickets",
     "kb",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
-    "wagtail.contrib.settings",
-    "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -41,12 +38,12 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
-    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,8 +55,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Outermost after security: it strips any cookie from the widget API's responses.
-    "tickets.widget.WidgetCorsMiddleware",
+    # Outermost after security: it refuses the widget's API to unlisted sites (preflights
+    # too) and strips any cookie from its responses.
+    "tickets.widget.WidgetOriginMiddleware",
+    # CORS for the widget's API, for the origins listed in the admin (tickets/widget.py).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,7 +89,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
             ],
         },
     },
@@ -232,6 +231,17 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 TICKET_LINK_MAX_AGE = int(os.environ.get("TICKET_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
 # How long the "how did we do?" links in a resolution e-mail work (seconds).
 RATING_LINK_MAX_AGE = int(os.environ.get("RATING_LINK_MAX_AGE", str(60 * 60 * 24 * 30)))
+# Answer after filing (tickets/services/answer_offers.py): a new ticket is offered an article's
+# answer only when the engine is *confident*: its relative score reaches this. Suggestions are
+# worth showing from 0.2 (EngineParams.threshold; with meaning, plausibility 0.32); offering to
+# close a ticket already filed needs more. 0.4 is plausibility 0.64. On the demo help centre
+# (`answer_offer_report`), tickets an article answers scored 0.43-0.62, and the best article
+# for questions none answers ("Pay with bitcoin", "Error 500 on save") 0.17-0.30, with loosely
+# related ones ("the app is slow" -> a blank-screen article) up to 0.37.
+ANSWER_OFFER_MIN_RELATIVE = float(os.environ.get("ANSWER_OFFER_MIN_RELATIVE", "0.4"))
+# How long "This solved it — close my request" works from the confirmation e-mail (seconds):
+# a week; after that an agent has usually answered and the link shows a clear page instead.
+ANSWER_OFFER_LINK_MAX_AGE = int(os.environ.get("ANSWER_OFFER_LINK_MAX_AGE", str(60 * 60 * 24 * 7)))
 
 # Posts per client address and per account, by URL name (see portal/ratelimit.py).
 RATE_LIMITS = {
@@ -248,6 +258,7 @@ RATE_LIMITS = {
     "tickets:rate": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
     "tickets:rate-link": os.environ.get("RATE_LIMIT_RATING", "30/hour"),
     "tickets:unsubscribe": os.environ.get("RATE_LIMIT_UNSUBSCRIBE", "30/hour"),
+    "tickets:answer-link": os.environ.get("RATE_LIMIT_ANSWER_LINK", "30/hour"),
 }
 # Sign-in attempts per account (the typed username), on every sign-in page together.
 RATE_LIMIT_SIGN_IN_ACCOUNT = os.environ.get("RATE_LIMIT_SIGN_IN_ACCOUNT", "20/hour")
@@ -299,6 +310,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# CORS (django-cors-headers) for the help widget's API only; no origin is allowed here: the
+# admins' list of widget origins is consulted per request (tickets.widget.cors_for_listed_origins).
+CORS_URLS_REGEX = r"^/api/v1/widget/"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = ("content-type",)
+CORS_PREFLIGHT_MAX_AGE = 600
 
 LOGGING = {
     "version": 1,

@@ -163,6 +163,7 @@
           : "Sent: " + d.reference + ". We'll reply by e-mail.";
         var p = el("p", { "data-testid": "widget-reference" }, said);
         view.appendChild(p); live.textContent = p.textContent;
+        if (d.answer_offered) answerOffered(d.answer_offered);
       }, function (problem) {
         send.disabled = false;
         error.textContent = "Please check: " + Object.keys(problem || {}).join(", ");
@@ -170,6 +171,29 @@
     });
     view.appendChild(f);
     subject.focus();
+  }
+
+  // Answer after filing: the passage as text (never HTML), and links to the portal's page
+  // where one click closes the request or keeps it open (a link alone changes nothing).
+  function answerOffered(a) {
+    var box = el("section", { "data-testid": "widget-answer-offer" });
+    box.appendChild(el("h3", {}, "This article may already answer it"));
+    var url = /^https?:/.test(a.article_url) ? a.article_url : portal + a.article_url;
+    box.appendChild(el("a", { href: url, target: "_blank", rel: "noopener" }, a.article_title));
+    var passage = a.passage;
+    if (passage && passage.kind === "steps") {
+      var ol = el("ol", { class: "body" });
+      passage.items.forEach(function (item) { ol.appendChild(el("li", {}, item)); });
+      box.appendChild(ol);
+    } else {
+      box.appendChild(el("p", { class: "body" }, passage ? passage.text : a.summary));
+    }
+    box.appendChild(el("a", { href: a.answer_url + "?choice=solved", target: "_blank", rel: "noopener",
+                              "data-testid": "widget-answer-solved" }, "This solved it — close my request"));
+    box.appendChild(el("span", {}, " · "));
+    box.appendChild(el("a", { href: a.answer_url + "?choice=help", target: "_blank", rel: "noopener" },
+                       "I still need help"));
+    view.appendChild(box);
   }
 
   function toggle(open) {

@@ -233,7 +233,7 @@ def test_a_guests_double_submit_files_one_ticket(guest_channel):
 def test_the_schema_says_what_became_of_a_request(client):
     schema = client.get("/api/schema/?format=json").json()
     components = schema["components"]["schemas"]
-    for name in ("TicketFiled", "WidgetFiledTicket"):
+    for name in ("FiledTicketOutput", "WidgetFiledTicket"):
         outcome = components[name]["properties"]["outcome"]
         assert "follow_up" in outcome["description"]
     post = schema["paths"]["/api/v1/tickets"]["post"]

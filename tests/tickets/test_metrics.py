@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_article, make_category, make_user
@@ -151,6 +153,42 @@ def test_service_times_median_and_90th_percentile():
     assert times["first_response"]["p90"] == timedelta(minutes=600)
     assert times["resolution"]["median"] == timedelta(hours=30)
     assert times["first_response"]["count"] == 5
+
+
+def test_service_times_read_only_the_two_ranks_from_the_database(django_assert_num_queries):
+    # Eleven answered tickets (1..10 hours, and one after 100), one unanswered, one too old.
+    for hours in (5, 1, 100, 3, 9, 2, 7, 4, 10, 6, 8):
+        ticket = history("2026-11-24T10:00")
+        Ticket.objects.filter(pk=ticket.pk).update(
+            first_response_at=at("2026-11-24T10:00") + timedelta(hours=hours),
+            resolved_at=at("2026-11-24T10:00") + timedelta(days=hours),
+        )
+    history("2026-11-24T10:00")
+    old = history("2026-11-01T10:00")
+    Ticket.objects.filter(pk=old.pk).update(first_response_at=at("2026-11-30T10:00"))
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(6):
+        times = metrics.service_times(since=at("2026-11-23T00:00"))
+    # Sorted: 1 2 3 4 5 6 7 8 9 10 100; the median is the 6th, the 90th percentile the 10th.
+    assert times["first_response"] == {
+        "count": 11,
+        "median": timedelta(hours=6),
+        "p90": timedelta(hours=10),
+    }
+    assert times["resolution"] == {
+        "count": 11,
+        "median": timedelta(days=6),
+        "p90": timedelta(days=10),
+    }
+    # Never every ticket into Python: a count, then one row per rank.
+    assert all("COUNT(" in q["sql"].upper() or "LIMIT 1" in q["sql"].upper() for q in queries), [
+        q["sql"] for q in queries
+    ]
+
+
+def test_service_times_without_any_answered_ticket_are_empty():
+    history("2026-11-24T10:00")
+    times = metrics.service_times(since=at("2026-11-23T00:00"))
+    assert times["first_response"] == {"count": 0, "median": None, "p90": None}
 
 
 def test_deflection_rate_by_week_top_articles_and_failed_searches():

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..metrics import zombie_tickets
 from ..models import (
+    AnswerOffer,
     Ticket,
 )
 
@@ -28,6 +29,28 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.filter(assignee__isnull=True)
         if self.value() == "others":
             return queryset.exclude(assignee=request.user).exclude(assignee__isnull=True)
+        return queryset
+
+
+class AnswerOfferFilter(admin.SimpleListFilter):
+    """Answer after filing: tickets whose customer was offered an article, by their answer."""
+
+    title = _("answer after filing")
+    parameter_name = "answer"
+
+    def lookups(self, request, model_admin):
+        return [
+            (AnswerOffer.State.OFFERED, _("Answer offered, no reply yet")),
+            (AnswerOffer.State.ACCEPTED, _("Solved by the answer")),
+            (AnswerOffer.State.DECLINED, _("Still needs help")),
+            ("none", _("No answer offered")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(answer_offer__isnull=True)
+        if self.value() in AnswerOffer.State.values:
+            return queryset.filter(answer_offer__state=self.value())
         return queryset
 
 

@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ..admin_forms import TicketAgentForm
 from ..models import (
+    AnswerOffer,
     Ticket,
 )
 from ..rendering import message_html
 from ..triage import similar_open_tickets
 from .actions import TicketWorkMixin
 from .dates import admin_datetime
-from .filters import AgeFilter, AssigneeFilter, OpenFilter
+from .filters import AgeFilter, AnswerOfferFilter, AssigneeFilter, OpenFilter
 from .lookups import BoundedLookupsAdmin
 
 Status = Ticket.Status
@@ -35,6 +36,7 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         "sla",
         "assignee_line",
         "waiting_on",
+        "answer_offered",
         "age",
         "last_activity",
     ]
@@ -48,10 +50,11 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         "waiting_on_team",
         "category",
         AgeFilter,
+        AnswerOfferFilter,
         "resolution",
         "organization__tier",
     ]
-    list_select_related = ["assignee", "category", "waiting_on_team"]
+    list_select_related = ["assignee", "category", "waiting_on_team", "answer_offer"]
     search_fields = ["subject", "customer_email"]
     search_help_text = _("Search by reference (SUP-1042), subject or customer e-mail.")
     list_per_page = 50
@@ -71,12 +74,13 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         "sla_due",
         "similar_open",
         "merged_display",
+        "answer_offer_display",
     ]
     # The page opens on what an agent does most (status, assignee; Save and Assign to me sit
     # at the top too), then the thread, the reply under it and the resolution; the rest folds.
     fieldsets = [
         # The heading above already reads "SUP-1042: subject".
-        (None, {"fields": ["customer_display", "sla_due"]}),
+        (None, {"fields": ["customer_display", "sla_due", "answer_offer_display"]}),
         (
             _("Work the ticket"),
             {
@@ -181,6 +185,36 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
     def waiting_on(self, ticket):
         # A resolved ticket waits on nobody, whatever team it last waited on.
         return ticket.waiting_on_team.name if ticket.waiting_on_team_id and ticket.is_open else "—"
+
+    @admin.display(description=_("answer"), ordering="answer_offer__state")
+    def answer_offered(self, ticket):
+        offer = getattr(ticket, "answer_offer", None)
+        if offer is None:
+            return "—"
+        # Marked while the customer has not answered; what they answered, once they did.
+        return format_html(
+            '<span class="answer-offer answer-offer-{}" title="{}">{}</span>',
+            offer.state, offer.title, offer.get_state_display(),
+        )  # fmt: skip
+
+    @admin.display(description=_("answer offered after filing"))
+    def answer_offer_display(self, ticket):
+        offer = AnswerOffer.objects.filter(ticket=ticket).select_related("article").first()
+        if offer is None:
+            return _("None: no article answered it confidently, or its category turns it off.")
+        article = offer.article
+        link = (
+            format_html('<a href="{}">{}</a>', article.url, offer.title) if article else offer.title
+        )
+        outcome = {
+            AnswerOffer.State.OFFERED: _("waiting for the customer's answer"),
+            AnswerOffer.State.ACCEPTED: _("the customer said it solved it and closed the ticket"),
+            AnswerOffer.State.DECLINED: _("the customer still needs help"),
+        }[offer.state]
+        return format_html(
+            '<span data-testid="answer-offer-status"><strong>{}</strong>: {} ({}, {})</span>',
+            offer.get_state_display(), link, outcome, admin_datetime(offer.created_at),
+        )  # fmt: skip
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, ticket):

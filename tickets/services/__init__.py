@@ -1,6 +1,12 @@
 """Writes of the support flow; views, tasks and the admin call these, never the models directly."""
 
 from .agent_edits import TicketEdit, ticket_edit
+from .answer_offers import (
+    answer_offer_accept,
+    answer_offer_after_filing,
+    answer_offer_decide,
+    answer_offer_decline,
+)
 from .contact import (
     ABANDON_AFTER,
     QUERY_MAX_LENGTH,
@@ -45,6 +51,8 @@ from .waiting import ticket_set_waiting_on
 __all__ = [
     "TicketEdit", "ticket_close", "ticket_edit", "slas_check", "ticket_escalate",
     "ContactOutcome", "ContactResult", "contact_submit",
+    "answer_offer_accept", "answer_offer_after_filing", "answer_offer_decide",
+    "answer_offer_decline",
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
     "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
     "article_notices_wanted", "customer_account_for", "customer_preferences_get",

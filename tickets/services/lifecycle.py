@@ -10,8 +10,8 @@ from kb.selectors import live_articles, suggest_articles
 from kb.services import learned_phrase_add
 
 from .. import notifications, sla, triage
-from ..gaps import without_contact_details
 from ..models import ContactSession, Organization, Ticket, TicketEvent, TicketMessage
+from ..text import without_contact_details
 from .contact import filer_key_for, suggestion_query
 
 LEARNED_DESCRIPTION_WORDS = 30
@@ -241,7 +241,8 @@ def ticket_resolve(
 ) -> Ticket:
     """Resolve with what answered it: an article, a knowledge-base gap, not a KB question, or
     a product signal (bug report, feature request, account action)."""
-    if resolution not in Resolution.values:
+    if resolution not in Resolution.values or resolution == Resolution.SELF_SERVICE:
+        # Self-service after filing is the customer's click (services/answer_offers.py).
         raise ValidationError(_("Choose what resolved the ticket."))
     if resolution == Resolution.ANSWERED_BY_ARTICLE:
         if article is None:

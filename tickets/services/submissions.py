@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from kb.models import CategoryPage
 
 from .. import triage
 from ..models import ContactSession, SupportSettings, Ticket, TicketMessage
+from .answer_offers import answer_offer_after_filing
 from .contact import filer_key_for
 from .lifecycle import ticket_create
 from .merging import follow_up_key, ticket_add_follow_up
@@ -47,7 +49,7 @@ def ticket_submit(
         duplicate = _recent_duplicate(filer_key=filer, subject=subject, description=description)
         if duplicate is not None:
             return duplicate, False
-    return ticket_create(
+    ticket, created = ticket_create(
         user=user,
         email=email,
         subject=subject,
@@ -60,6 +62,11 @@ def ticket_submit(
         idempotency_key=submission or _words_key(subject, description),
         filer_key=filer,
     )
+    if created:
+        # After commit, so that filing never waits on or fails because of it; the confirmation
+        # page that follows shows what was decided (the e-mail asks the same service).
+        transaction.on_commit(partial(answer_offer_after_filing, ticket_id=ticket.pk))
+    return ticket, created
 
 
 def _recent_duplicate(*, filer_key: str, subject: str, description: str) -> Ticket | None:

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kb.demo import demo_content_load, demo_places_set
-from kb.index import build_and_store
+from kb.index import build_and_store, embed_pending
 from portal.models import User
 from portal.services import demo_accounts_write, demo_users_create
 from tickets import groups
+from tickets.answer_offer_seeding import answer_offers_seed
 from tickets.gaps import mine_gaps
 from tickets.models import Ticket
 from tickets.seeding import historical_timestamps, seed_history
@@ -42,9 +43,14 @@ class Command(BaseCommand):
             with historical_timestamps():
                 history = seed_history(tickets=DEMO_HISTORY_TICKETS, days=120, agents=agents)
             mined = mine_gaps()
+            # Offers are decided with meaning, as with a worker running: embed the articles now.
+            while embed_pending(then_build=False):
+                pass
+            build_and_store()
+            offered = answer_offers_seed()
             self.stdout.write(
                 f"Demo history: {history.tickets} tickets over 120 days, "
-                f"{mined.created} articles to write."
+                f"{mined.created} articles to write, {offered} answers offered after filing."
             )
         passwords = settings.VAR_DIR / "demo-accounts.txt"
         if accounts:

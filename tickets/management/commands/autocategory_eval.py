@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kb.engine import similarity as meaning
 from kb.evaluation import build_index, read_jsonl
-from tickets.triage import choose_category, choose_category_by_meaning, ticket_terms
+from tickets.triage import choose_category, choose_category_by_meaning, ticket_words
 
 OUT_OF_SCOPE = "oos"
 
@@ -79,10 +79,10 @@ class Command(BaseCommand):
             suggestions = index.suggest(text, limit=1, snippets=False).suggestions if index else []
             if vectors is None:
                 guess = choose_category(
-                    mine=ticket_terms(text, ""),
+                    mine=ticket_words(text, ""),
                     suggestions=suggestions,
                     article_category=category_of.get,
-                    resolved=[(ticket_terms(t, ""), c) for t, c in history],
+                    resolved=[(ticket_words(t, ""), c) for t, c in history],
                 )
             else:
                 guess = choose_category_by_meaning(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0021_product_team_sees_product_signals'),
+        ('tickets', '0022_answer_offered_after_filing'),
     ]
 
     operations = [
