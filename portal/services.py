@@ -8,19 +8,16 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import User
+from tickets import groups
 
-AGENTS_GROUP = "Agents"
-EDITORS_GROUP = "Editors"  # created by Wagtail's own migrations, as is Moderators
-MODERATORS_GROUP = "Moderators"
-MANAGERS_GROUP = "Support managers"
+from .models import User
 
 DEMO_ACCOUNTS = [
     # role, e-mail, groups, is_staff, is_superuser
     ("customer", "customer@example.com", [], False, False),
-    ("agent", "agent@example.com", [AGENTS_GROUP], True, False),
+    ("agent", "agent@example.com", [groups.AGENTS], True, False),
     # Editors work in Wagtail admin only: not staff, so the Django admin (tickets) is closed.
-    ("editor", "editor@example.com", [EDITORS_GROUP, MODERATORS_GROUP], False, False),
+    ("editor", "editor@example.com", [groups.EDITORS, groups.MODERATORS], False, False),
     ("admin", "admin@example.com", [], True, True),
 ]
 
@@ -36,7 +33,7 @@ class DemoAccount:
 def demo_users_create() -> list[DemoAccount]:
     """Create the demo accounts that don't exist yet, each with a fresh random password."""
     created = []
-    for role, email, groups, is_staff, is_superuser in DEMO_ACCOUNTS:
+    for role, email, group_names, is_staff, is_superuser in DEMO_ACCOUNTS:
         if User.objects.filter(email__iexact=email).exists():
             continue
         password = secrets.token_urlsafe(12)
@@ -48,7 +45,7 @@ def demo_users_create() -> list[DemoAccount]:
             is_staff=is_staff,
             is_superuser=is_superuser,
         )
-        for name in groups:
+        for name in group_names:
             group, _ = Group.objects.get_or_create(name=name)
             user.groups.add(group)
         created.append(DemoAccount(role, email, password))

@@ -6,6 +6,7 @@ from kb import markup
 from kb.models import ArticlePage, CategoryPage
 from kb.services import category_get_or_create, kb_root_get, unique_child_slug
 from portal.models import User
+from tickets import groups
 
 PASSWORD = "correct horse battery staple"
 
@@ -19,7 +20,7 @@ def make_user(email: str, *, groups=(), **fields) -> User:
 
 def make_editor(email: str = "editor@example.com") -> User:
     """A knowledge-base editor who may also publish (Wagtail's Editors and Moderators groups)."""
-    return make_user(email, groups=["Editors", "Moderators"])
+    return make_user(email, groups=[groups.EDITORS, groups.MODERATORS])
 
 
 def make_category(title: str = "Billing", description: str = "") -> CategoryPage:
@@ -54,7 +55,7 @@ def make_article(
 
 
 def make_agent(email: str = "agent@example.com") -> User:
-    return make_user(email, groups=["Agents"], is_staff=True)
+    return make_user(email, groups=[groups.AGENTS], is_staff=True)
 
 
 def make_ticket(

@@ -34,6 +34,8 @@ from .reports import summary_to_dict
 from .selectors import contact_session_for_visitor, ticket_for_customer, ticket_list_for_customer
 
 REFERENCE_SCHEMA = {"type": "string", "maxLength": 32}
+# What became of a request sent to POST /tickets or the widget (services.ContactOutcome).
+OUTCOME_CHOICES = [(value, value) for value in services.ContactOutcome.values]
 PAGE_MAX = 1_000_000
 
 
@@ -178,6 +180,14 @@ class TicketOutputSerializer(serializers.Serializer):
 
 
 class FiledTicketOutputSerializer(TicketOutputSerializer):
+    outcome = serializers.ChoiceField(
+        choices=OUTCOME_CHOICES,
+        help_text=(
+            "`new_ticket`: filed as a new ticket (201; 200 when this is a retry of a request "
+            "already filed). `follow_up`: the customer's open ticket about the same problem got "
+            "it as a new message instead; `reference` is that ticket's (200)."
+        ),
+    )
     answer_offered = AnswerOfferedSerializer(
         allow_null=True,
         help_text=(
@@ -201,7 +211,11 @@ class TicketPageSerializer(serializers.Serializer):
 
 @method_decorator(never_cache, name="dispatch")
 class TicketListCreateView(APIView):
-    """The signed-in customer's tickets; POST files a new one (send an Idempotency-Key)."""
+    """The signed-in customer's tickets; POST sends a request (send an Idempotency-Key).
+
+    A request about the same problem as one of the customer's open tickets is added to that
+    ticket; `outcome` in the answer says which happened.
+    """
 
     permission_classes = [IsAuthenticated]
     throttle_scope = "tickets"
@@ -269,6 +283,10 @@ class TicketListCreateView(APIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request):
+        """Send a request: a new ticket (201), or a follow-up added to the customer's open
+        ticket about the same problem (200, `outcome` = `follow_up`). Resolved and closed
+        tickets never receive one. A retry with the same Idempotency-Key, or the same words
+        within ten minutes, writes nothing and answers as the first time did (200)."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -287,7 +305,7 @@ class TicketListCreateView(APIView):
                 user=request.user,
                 browser_session_key=request.session.session_key,
             )
-        ticket, created = services.ticket_submit(
+        result = services.contact_submit(
             user=request.user,
             email=request.user.email,
             subject=values["subject"],
@@ -297,11 +315,16 @@ class TicketListCreateView(APIView):
             session=session,
             submission=key or None,
         )
+        new = result.outcome == services.ContactOutcome.NEW_TICKET and not result.repeated
         # Only with a ticket this request filed: the offer's link closes it.
-        answer = answer_offered_data(ticket, request=request) if created else None
+        answer = answer_offered_data(result.ticket, request=request) if new else None
         return Response(
-            {**TicketOutputSerializer(ticket).data, "answer_offered": answer},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            {
+                **TicketOutputSerializer(result.ticket).data,
+                "outcome": result.outcome,
+                "answer_offered": answer,
+            },
+            status=status.HTTP_201_CREATED if new else status.HTTP_200_OK,
         )
 
 

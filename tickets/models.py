@@ -29,6 +29,7 @@ class ContactSession(models.Model):
         OPEN = "open", _("In progress")
         DEFLECTED = "deflected", _("Deflected")
         TICKET = "ticket", _("Ticket filed")
+        FOLLOW_UP = "follow_up", _("Added to an open ticket")
         ABANDONED = "abandoned", _("Abandoned")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -178,10 +179,19 @@ class Ticket(models.Model):
         CLOSED = "closed", _("Closed")
 
     class Priority(models.TextChoices):
+        # Lowest first: triage and SLA escalation step along this order (`stepped`).
         LOW = "low", _("Low")
         NORMAL = "normal", _("Normal")
         HIGH = "high", _("High")
         URGENT = "urgent", _("Urgent")
+
+        @classmethod
+        def stepped(cls, level: str, steps: int) -> "Ticket.Priority":
+            """`level` moved `steps` up (down if negative), never past low or urgent; an
+            unknown level counts as normal."""
+            order = list(cls)
+            position = order.index(cls(level)) if level in cls.values else order.index(cls.NORMAL)
+            return order[max(0, min(len(order) - 1, position + steps))]
 
     class Resolution(models.TextChoices):
         ANSWERED_BY_ARTICLE = "answered_by_article", _("Answered by an article")

@@ -8,10 +8,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import metrics
+from . import groups, metrics
 from .product_signals import product_signal_counts
-
-MANAGERS_GROUP = "Support managers"
 
 
 def _hours(value: timedelta | None) -> float | None:
@@ -174,7 +172,7 @@ def weekly_report_send(*, now=None) -> int:
     """E-mail the week's figures and zombies to every active Support manager; returns recipients."""
     recipients = list(
         get_user_model()
-        .objects.filter(groups__name=MANAGERS_GROUP, is_active=True)
+        .objects.filter(groups__name=groups.MANAGERS, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()

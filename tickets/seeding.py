@@ -62,8 +62,14 @@ DETAILS = [
     "Happens for several of us.", "Not sure where to look.", "Started after the weekend.",
     "Is there a workaround?", "We need this sorted this week.", "Screenshot available.",
 ]  # fmt: skip
-PRIORITIES = [("low", 0.15), ("normal", 0.6), ("high", 0.2), ("urgent", 0.05)]
-TIERS = [("free", 0.6), ("pro", 0.3), ("enterprise", 0.1)]
+Priority, Tier = Ticket.Priority, Organization.Tier
+PRIORITIES = [
+    (Priority.LOW, 0.15),
+    (Priority.NORMAL, 0.6),
+    (Priority.HIGH, 0.2),
+    (Priority.URGENT, 0.05),
+]
+TIERS = [(Tier.FREE, 0.6), (Tier.PRO, 0.3), (Tier.ENTERPRISE, 0.1)]
 BATCH = 5000
 
 

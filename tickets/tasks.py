@@ -28,6 +28,4 @@ def send_weekly_backlog_report() -> int:
 
 
 def check_service_levels() -> dict:
-    from .sla import check_slas
-
-    return check_slas()
+    return services.slas_check()

@@ -17,7 +17,6 @@ from kb.models import ArticlePage, CategoryPage
 
 from .models import CategoryRoute, Organization, Ticket, TicketVector
 
-PRIORITIES = ["low", "normal", "high", "urgent"]
 TIER_STEP = {Organization.Tier.FREE: -1, Organization.Tier.PRO: 0, Organization.Tier.ENTERPRISE: 1}
 # What customers write when it is urgent, and how the reason reads on the ticket.
 URGENCY_SIGNALS = [
@@ -64,7 +63,7 @@ def starting_priority(*, tier: str | None, text: str) -> Priority:
         if match:
             step += 1
             reasons.append(f"'{' '.join(match.group().split()).lower()}' ({label})")
-    level = PRIORITIES[max(0, min(len(PRIORITIES) - 1, 1 + step))]
+    level = Ticket.Priority.stepped(Ticket.Priority.NORMAL, step)
     reason = " + ".join(reasons) if reasons else "default"
     return Priority(level, f"{level}: {reason}"[:200])
 

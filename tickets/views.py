@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from kb.converters import parse_id
 from kb.selectors import live_articles
 
-from . import access, services, triage
+from . import access, services
 from .forms import ContactForm, NewLinkForm, ReplyForm
-from .models import ContactSession, SupportSettings
+from .models import ContactSession
 from .privacy import customer_data_export
 from .selectors import (
     contact_session_for_visitor,
@@ -118,11 +118,7 @@ def _contact_submit(request):
                 "tickets/contact_check.html",
                 {"form": form, "session": session, "suggestions": result.suggestions},
             )
-    if not request.POST.get("separate"):
-        follow_up = _add_as_follow_up(request, data, session)
-        if follow_up is not None:
-            return follow_up
-    ticket, created = services.ticket_submit(
+    result = services.contact_submit(
         user=request.user,
         email=email,
         subject=data["subject"],
@@ -131,32 +127,16 @@ def _contact_submit(request):
         source_page=data["source_page"],
         session=session,
         submission=str(data["submission"]) if data.get("submission") else None,
+        follow_up=not request.POST.get("separate"),
     )
-    return _show_filed(request, ticket, created=created)
-
-
-def _add_as_follow_up(request, data, session):
-    """A signed-in customer writing again about an open ticket adds to it, unless they insist."""
-    open_ticket = triage.follow_up_of(
-        user=request.user,
-        subject=data["subject"],
-        description=data["description"],
-        threshold=SupportSettings.current().follow_up_similarity,
-    )
-    if open_ticket is None:
-        return None
-    services.ticket_add_follow_up(
-        ticket=open_ticket,
-        author=request.user,
-        subject=data["subject"],
-        description=data["description"],
-        idempotency_key=str(data["submission"]) if data.get("submission") else None,
-    )
-    return render(
-        request,
-        "tickets/follow_up_added.html",
-        {"ticket": open_ticket, "form": ContactForm(request.POST, user=request.user)},
-    )
+    if result.outcome == services.ContactOutcome.FOLLOW_UP:
+        # "File it separately" posts the same form again, with separate=1.
+        return render(
+            request,
+            "tickets/follow_up_added.html",
+            {"ticket": result.ticket, "form": ContactForm(request.POST, user=request.user)},
+        )
+    return _show_filed(request, result.ticket, created=not result.repeated)
 
 
 def _show_filed(request, ticket, *, created: bool):

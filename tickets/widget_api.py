@@ -32,7 +32,7 @@ from kb.selectors import (
 
 from . import services
 from .answer_offer_api import AnswerOfferedSerializer, answer_offered_data
-from .api import DeflectionSerializer
+from .api import OUTCOME_CHOICES, DeflectionSerializer
 from .forms import DESCRIPTION_MAX, SUBJECT_MAX, clean_text
 from .models import ContactSession
 from .widget import UserTokenRefused, allowed_origins, verify_user_token
@@ -69,7 +69,14 @@ class FiledTicketSerializer(serializers.Serializer):
     class Meta:
         ref_name = "WidgetFiledTicket"
 
-    reference = serializers.CharField()
+    reference = serializers.CharField(help_text="The ticket the request is in now.")
+    outcome = serializers.ChoiceField(
+        choices=OUTCOME_CHOICES,
+        help_text=(
+            "`new_ticket`: filed as a new ticket. `follow_up`: added to the open ticket of the "
+            "customer the token vouched for, about the same problem (never without a token)."
+        ),
+    )
     as_account = serializers.BooleanField(help_text="Filed as the customer the token vouched for.")
     filed_at = serializers.DateTimeField()
     answer_offered = AnswerOfferedSerializer(
@@ -259,7 +266,7 @@ class WidgetTicketView(WidgetView):
             source_page=_page(request, values),
         )  # fmt: skip
         customer = services.customer_account_for(email) if vouched else None
-        ticket, created = services.ticket_submit(
+        result = services.contact_submit(
             user=customer,
             email=email,
             subject=subject,
@@ -268,10 +275,17 @@ class WidgetTicketView(WidgetView):
             session=session,
             submission=str(values["submission"]) if values.get("submission") else None,
         )
+        new = result.outcome == services.ContactOutcome.NEW_TICKET and not result.repeated
         return Response(
-            {"reference": ticket.reference, "as_account": customer is not None,
-             "filed_at": timezone.now().isoformat(),
-             # Only with a ticket this request filed: its link closes the ticket.
-             "answer_offered": answer_offered_data(ticket, request=request) if created else None},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )  # fmt: skip
+            {
+                "reference": result.ticket.reference,
+                "outcome": result.outcome,
+                "as_account": customer is not None,
+                "filed_at": timezone.now().isoformat(),
+                # Only with a ticket this request filed: its link closes the ticket.
+                "answer_offered": (
+                    answer_offered_data(result.ticket, request=request) if new else None
+                ),
+            },
+            status=status.HTTP_201_CREATED if new else status.HTTP_200_OK,
+        )

@@ -158,7 +158,10 @@
         user_token: userToken, path: path, context: context, submission: submission
       }).then(function (d) {
         view.textContent = "";
-        var p = el("p", { "data-testid": "widget-reference" }, "Sent: " + d.reference + ". We'll reply by e-mail.");
+        var said = d.outcome === "follow_up"
+          ? "Added to your open request " + d.reference + ". We'll reply by e-mail."
+          : "Sent: " + d.reference + ". We'll reply by e-mail.";
+        var p = el("p", { "data-testid": "widget-reference" }, said);
         view.appendChild(p); live.textContent = p.textContent;
         if (d.answer_offered) answerOffered(d.answer_offered);
       }, function (problem) {

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from tests.e2e.test_contact_flow import sign_in
 from tests.e2e.test_staff_pages import DESK, screenshot
 from tests.factories import make_agent, make_article, make_editor, make_ticket, make_user
+from tickets import groups
 from tickets.models import ArticleRequest
 from tickets.services import ticket_reply
 
@@ -83,7 +84,7 @@ def desk():
     customer = make_user("customer@example.com")
     agent = make_agent("agent@example.com")
     make_editor("editor@example.com")
-    make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
     ticket = make_ticket(customer, subject="Cannot reset my password", description="No e-mail.")
     ticket_reply(ticket=ticket, author=agent, body="Check your spam folder, please.")
     ArticleRequest.objects.create(title="Export shifts to Snowflake")

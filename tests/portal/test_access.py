@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD, make_agent, make_editor, make_ticket, make_user
+from tickets import groups
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def clients():
         "customer_b": make_user("b@example.com"),
         "agent": make_agent(),
         "editor": make_editor(),
-        "manager": make_user("manager@example.com", groups=["Support managers"], is_staff=True),
+        "manager": make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True),
         "admin": make_user("root@example.com", is_staff=True, is_superuser=True),
     }
     result = {"anonymous": Client()}
@@ -74,5 +75,5 @@ def test_editors_cannot_see_tickets_unless_they_are_also_agents(clients):
     editor.is_staff = True
     editor.save()
     assert clients["editor"].get("/django-admin/tickets/ticket/").status_code == 403
-    editor.groups.add(Group.objects.get(name="Agents"))
+    editor.groups.add(Group.objects.get(name=groups.AGENTS))
     assert clients["editor"].get("/django-admin/tickets/ticket/").status_code == 200

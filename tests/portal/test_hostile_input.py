@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.factories import PASSWORD, make_editor, make_ticket, make_user
-from tickets import services
+from tickets import groups, services
 from tickets.gaps import mine_gaps
 from tickets.models import Ticket
 
@@ -53,7 +53,7 @@ def test_the_backlog_dashboard_escapes_it(hostile_ticket):
     Ticket.objects.filter(pk=hostile_ticket.pk).update(
         created_at=timezone.now().replace(year=2025), assignee=None
     )
-    manager = make_user("m@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("m@example.com", groups=[groups.MANAGERS], is_staff=True)
     assert_escaped(signed_in(manager).get("/django-admin/backlog/").content.decode())
 
 
@@ -91,7 +91,7 @@ def test_an_id_too_large_for_the_database_in_a_form_is_a_clear_error_not_a_crash
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert not Ticket.objects.exists()
     assert client.post(f"/support/contact/{session}/deflect/", {"article": huge}).status_code == 404
-    manager = make_user("m@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("m@example.com", groups=[groups.MANAGERS], is_staff=True)
     assert signed_in(manager).get("/django-admin/backlog/", {"category": huge}).status_code == 200
     editor = signed_in(make_editor("e2@example.com"))
     assert editor.get("/admin/articles-to-write/", {"category": huge}).status_code == 200

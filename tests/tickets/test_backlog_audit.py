@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_agent, make_category, make_ticket, make_user
-from tickets import backlog_audit, metrics, services
+from tickets import backlog_audit, groups, metrics, services
 from tickets.models import Team, Ticket, TicketEvent
 from tickets.reports import weekly_report_send
 
@@ -209,7 +209,7 @@ def test_the_audit_reads_counts_not_tickets(billing, login):
 
 
 def test_managers_name_teams_in_the_admin_and_agents_hand_tickets_to_them(agent, customer):
-    manager = make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
     response = signed_in(manager).post(
         "/django-admin/tickets/team/add/", {"name": "Engineering", "description": "Bugs"}
     )
@@ -267,7 +267,7 @@ def audited_backlog(billing):
 
 
 def test_the_dashboard_says_spike_or_growth_and_shows_handoffs(audited_backlog):
-    manager = make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
 
     html = signed_in(manager).get(DASHBOARD).content.decode()
 
@@ -281,7 +281,7 @@ def test_the_dashboard_says_spike_or_growth_and_shows_handoffs(audited_backlog):
 
 
 def test_the_weekly_report_and_the_api_say_it_too(audited_backlog):
-    manager = make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
 
     assert weekly_report_send() == 1
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from tests.factories import PASSWORD, make_agent, make_ticket, make_user
 from tests.tickets.test_metrics import history
+from tickets import groups
 from tickets.reports import weekly_report_send
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ DASHBOARD = "/django-admin/backlog/"
 
 @pytest.fixture
 def manager():
-    return make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    return make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
 
 
 def signed_in(user) -> Client:

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_category, make_ticket, make_user
+from tickets import groups
 from tickets.models import ContactSession
 from tickets.reports import weekly_report_send
 
@@ -18,7 +19,7 @@ DASHBOARD = "/django-admin/backlog/"
 
 @pytest.fixture
 def manager():
-    return make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    return make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
 
 
 def signed_in(user) -> Client:

@@ -94,9 +94,9 @@ def test_a_segment_only_counts_its_tickets(known_history):
     segment = metrics.Segment("category", str(billing.pk))
     (row,) = metrics.flow(metrics.make_periods(count=1, now=NOW), segment=segment)
     assert (row["intake"], row["backlog"]) == (1, 1)
-    pro = Organization.objects.create(name="Acme", tier="pro")
+    pro = Organization.objects.create(name="Acme", tier=Organization.Tier.PRO)
     history("2026-11-24T11:00", organization=pro)
-    tier = metrics.Segment("tier", "pro")
+    tier = metrics.Segment("tier", Organization.Tier.PRO)
     (row,) = metrics.flow(metrics.make_periods(count=1, now=NOW), segment=tier)
     assert (row["intake"], row["backlog"]) == (1, 1)
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_agent, make_ticket, make_user
+from tickets import groups
 from tickets.models import Organization, Ticket
 from tickets.reports import weekly_report_send
 from tickets.services import ticket_resolve
@@ -37,7 +38,7 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def product_manager():
-    return make_user("pm@example.com", groups=["Product team"], is_staff=True)
+    return make_user("pm@example.com", groups=[groups.PRODUCT_TEAM], is_staff=True)
 
 
 def signal(subject, description, *, kind=Resolution.BUG_REPORT, days_ago=1, tier=None):
@@ -93,9 +94,9 @@ def test_similar_bug_reports_are_one_group_with_count_tiers_and_first_and_last_s
     html = signed_in(product_manager).get(SIGNALS).content.decode()
     bugs = html.split('data-testid="signals-bug_report"')[1].split("</section>")[0]
     assert "Bug report (4 tickets)" in bugs
-    groups = bugs.split('data-testid="signal-group"')[1:]
-    assert len(groups) == 2  # the export crash, then the sign-in loop
-    crash, login = groups
+    found = bugs.split('data-testid="signal-group"')[1:]
+    assert len(found) == 2  # the export crash, then the sign-in loop
+    crash, login = found
     assert 'data-testid="signal-count">3<' in crash and 'data-testid="signal-count">1<' in login
     assert "Enterprise 2, Pro 1" in crash
     first, last = (timezone.now() - timedelta(days=d) for d in (20, 3))
@@ -130,7 +131,7 @@ def test_only_the_product_team_and_support_managers_see_product_signals(customer
     assert Client().get(SIGNALS).status_code == 302
     for url in (SIGNALS, CSV, JSON):
         assert signed_in(agent).get(url).status_code == 403  # agents record them only
-    manager = make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
     assert signed_in(manager).get(SIGNALS).status_code == 200
 
 
@@ -176,7 +177,7 @@ def test_the_period_leaves_out_older_signals(product_manager, bug_reports):
 
 
 def test_the_weekly_report_counts_the_weeks_product_signals():
-    make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
     for _ in range(2):
         signal(*LOGIN_LOOP)
     signal("Dark mode please", "Could you add a dark theme?", kind=Resolution.FEATURE_REQUEST)

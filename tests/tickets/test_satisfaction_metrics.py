@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_agent, make_category, make_ticket, make_user
-from tickets import services
+from tickets import groups, services
 from tickets.metrics import backlog_summary
 from tickets.models import SatisfactionRating, Ticket
 from tickets.reports import weekly_report_send
@@ -26,7 +26,7 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def manager():
-    return make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    return make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
 
 
 def rated(rating, *, agent, category, weeks_ago=0):

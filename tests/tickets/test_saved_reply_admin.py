@@ -12,6 +12,7 @@ from tests.factories import (
     ticket_change_url,
     ticket_page_form,
 )
+from tickets import groups
 from tickets.models import SavedReply, Ticket
 from tickets.services import saved_reply_apply, ticket_resolve
 
@@ -93,7 +94,7 @@ def test_users_without_the_agent_permission_cannot_manage_saved_replies(customer
         *Permission.objects.filter(codename__in=["view_savedreply", "add_savedreply",
                                                  "change_savedreply", "delete_savedreply"])
     )  # fmt: skip
-    manager = make_user("manager@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
     for user in (staff, manager):
         client = signed_in(user)
         assert client.get(REPLIES).status_code == 200  # may read them

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from tests.factories import make_agent, make_ticket
 from tickets.models import Organization, SlaPolicy, SlaState, SupportSettings, Ticket, TicketEvent
-from tickets.sla import add_business_minutes, business_minutes_between, check_slas
+from tickets.services import slas_check
+from tickets.sla import add_business_minutes, business_minutes_between
 
 pytestmark = pytest.mark.django_db
 UTC = ZoneInfo("UTC")
@@ -59,11 +60,11 @@ def test_custom_business_days(hours):
 
 def test_new_tickets_get_due_times_from_their_tier_and_priority(customer):
     enterprise = Organization.objects.create(
-        name="Big", email_domain="big.example", tier="enterprise"
+        name="Big", email_domain="big.example", tier=Organization.Tier.ENTERPRISE
     )
     enterprise.members.add(customer)
     ticket = make_ticket(customer, subject="Production down", description="Everything is offline")
-    policy = SlaPolicy.objects.get(tier="enterprise", priority=ticket.priority)
+    policy = SlaPolicy.objects.get(tier=Organization.Tier.ENTERPRISE, priority=ticket.priority)
     settings = SupportSettings.current()
     assert ticket.first_response_due_at == add_business_minutes(
         ticket.created_at, policy.first_response_minutes, settings=settings
@@ -80,17 +81,17 @@ def test_the_job_marks_at_risk_then_breached_and_escalates_once(customer, agent)
         resolution_due_at=at("2026-11-27T17:00"),
         priority="normal",
     )
-    assert check_slas(now=at("2026-11-23T12:00"))["escalated"] == 0
+    assert slas_check(now=at("2026-11-23T12:00"))["escalated"] == 0
     ticket.refresh_from_db()
     assert ticket.sla_state == SlaState.OK
 
-    check_slas(now=at("2026-11-23T16:00"))  # 7 of 8 business hours used
+    slas_check(now=at("2026-11-23T16:00"))  # 7 of 8 business hours used
     ticket.refresh_from_db()
     assert ticket.sla_state == SlaState.AT_RISK
 
     mail.outbox.clear()
-    first = check_slas(now=at("2026-11-23T17:30"))
-    again = check_slas(now=at("2026-11-23T17:45"))
+    first = slas_check(now=at("2026-11-23T17:30"))
+    again = slas_check(now=at("2026-11-23T17:45"))
     ticket.refresh_from_db()
     assert (first["escalated"], again["escalated"]) == (1, 0)
     assert ticket.sla_state == SlaState.BREACHED and ticket.priority == "high"
@@ -107,7 +108,7 @@ def test_a_breach_on_an_unassigned_ticket_notifies_every_agent(customer, committ
     )
     mail.outbox.clear()
     with committed():
-        check_slas()
+        slas_check()
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["a1@example.com", "a2@example.com"]
     assert "SLA breached" in mail.outbox[0].subject
@@ -123,7 +124,7 @@ def test_answering_in_time_meets_the_first_response_target(customer, agent):
         resolution_due_at=timezone.now() + timedelta(days=3),
         created_at=timezone.now() - timedelta(hours=1),
     )
-    assert check_slas()["escalated"] == 0
+    assert slas_check()["escalated"] == 0
 
 
 def test_the_queue_shows_and_filters_by_sla(client, customer, agent):

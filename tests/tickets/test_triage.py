@@ -15,10 +15,11 @@ from tests.factories import (
     make_ticket,
     make_user,
 )
-from tickets import services, triage
+from tickets import groups, services, triage
 from tickets.models import CategoryRoute, Organization, SupportSettings, Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db
+Tier = Organization.Tier
 
 
 def signed_in(user) -> Client:
@@ -46,16 +47,16 @@ def file(client, subject, description, **extra):
     "tier, text, level, reason",
     [
         (None, "How do I change my avatar?", "normal", "normal: default"),
-        ("free", "How do I change my avatar?", "low", "low: free tier"),
-        ("enterprise", "Question about invoices", "high", "high: enterprise tier"),
+        (Tier.FREE, "How do I change my avatar?", "low", "low: free tier"),
+        (Tier.ENTERPRISE, "Question about invoices", "high", "high: enterprise tier"),
         (
-            "pro",
+            Tier.PRO,
             "Our production is down since noon",
             "high",
             "high: 'production is down' (service down)",
         ),
         (
-            "enterprise",
+            Tier.ENTERPRISE,
             "Production down, urgent!",
             "urgent",
             "urgent: enterprise tier + 'production down' (service down) + 'urgent' (urgent)",
@@ -75,7 +76,9 @@ def test_starting_priority_comes_from_tier_and_urgent_words_and_says_why(tier, t
 
 
 def test_a_new_ticket_gets_its_priority_from_the_customers_organization(customer):
-    acme = Organization.objects.create(name="Acme", email_domain="example.com", tier="enterprise")
+    acme = Organization.objects.create(
+        name="Acme", email_domain="example.com", tier=Tier.ENTERPRISE
+    )
     acme.members.add(customer)
     ticket = make_ticket(customer, subject="Site is down", description="Nothing loads")
     assert ticket.organization.name == "Acme"
@@ -84,7 +87,7 @@ def test_a_new_ticket_gets_its_priority_from_the_customers_organization(customer
 
 
 def test_a_typed_email_domain_alone_gives_no_tier_or_priority(customer, client):
-    Organization.objects.create(name="Big", email_domain="big.example", tier="enterprise")
+    Organization.objects.create(name="Big", email_domain="big.example", tier=Tier.ENTERPRISE)
     file(client, "Question about reports", "How do I add a column?", email="anyone@big.example")
     signed_up = make_user("someone@big.example")
     make_ticket(signed_up, subject="Another question", description="Where is the export?")
@@ -94,8 +97,8 @@ def test_a_typed_email_domain_alone_gives_no_tier_or_priority(customer, client):
 
 
 def test_assignment_by_membership_beats_the_email_domain(customer):
-    Organization.objects.create(name="Domain", email_domain="example.com", tier="free")
-    assigned = Organization.objects.create(name="Assigned", tier="pro")
+    Organization.objects.create(name="Domain", email_domain="example.com", tier=Tier.FREE)
+    assigned = Organization.objects.create(name="Assigned", tier=Tier.PRO)
     assigned.members.add(customer)
     assert make_ticket(customer).organization == assigned
 
@@ -330,7 +333,7 @@ def test_an_agent_replies_with_an_article_and_resolves_with_it(
 
 def test_editors_and_customers_cannot_see_sla_policies_or_routes(customer, editor):
     assert signed_in(customer).get("/django-admin/tickets/slapolicy/").status_code == 302
-    manager = make_user("boss@example.com", groups=["Support managers"], is_staff=True)
+    manager = make_user("boss@example.com", groups=[groups.MANAGERS], is_staff=True)
     assert signed_in(manager).get("/django-admin/tickets/slapolicy/").status_code == 200
     assert signed_in(manager).get("/django-admin/tickets/supportsettings/").status_code == 200
 

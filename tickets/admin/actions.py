@@ -52,57 +52,28 @@ class TicketWorkMixin:
 
     def save_model(self, request, obj, form, change):
         """Apply the agent's changes through the services, which record the ticket's history."""
-        data, actor = form.cleaned_data, request.user
-        original = Ticket.objects.get(pk=obj.pk)
-        if original.assignee_id != (data["assignee"].pk if data["assignee"] else None):
-            services.ticket_assign(ticket=original, assignee=data["assignee"], actor=actor)
-        services.ticket_set_priority(ticket=original, priority=data["priority"], actor=actor)
-        services.ticket_set_category(ticket=original, category=data["category"], actor=actor)
-        services.ticket_set_waiting_on(ticket=original, team=data["waiting_on_team"], actor=actor)
+        data = form.cleaned_data
         article = None
         if data.get("reply_article"):
             article = ArticlePage.objects.filter(pk=data["reply_article"], live=True).first()
         reply = data["reply"]
         if article is not None:
             reply = f"{reply}\n\n{article_excerpt(article, request)}".strip()
-        if reply:
-            services.ticket_reply(
-                ticket=original, author=actor, body=reply, internal=data["reply_internal"]
-            )
-        if data.get("saved_reply"):
-            services.saved_reply_apply(ticket=original, reply=data["saved_reply"], agent=actor)
-        if article is not None and data.get("resolve_with_article"):
-            services.ticket_resolve(
-                ticket=original, actor=actor,
-                resolution=Ticket.Resolution.ANSWERED_BY_ARTICLE, article=article,
-            )  # fmt: skip
-            obj.refresh_from_db()
-            return
-        if data.get("merge_into"):
-            services.tickets_merge(source=original, target=data["merge_into"], actor=actor)
-            obj.refresh_from_db()
-            return
-        if data["status"] == Status.RESOLVED:
-            if (
-                original.status != Status.RESOLVED
-                or data["resolution"] != original.resolution
-                or (form.resolution_article(data) != original.resolved_article)
-            ):
-                services.ticket_resolve(
-                    ticket=original,
-                    actor=actor,
-                    resolution=data["resolution"],
-                    article=form.resolution_article(data),
-                )
-        elif data["status"] != original.status:
-            if original.status != Status.RESOLVED and data["status"] == Status.CLOSED:
-                services.ticket_resolve(
-                    ticket=original,
-                    actor=actor,
-                    resolution=data["resolution"],
-                    article=form.resolution_article(data),
-                )
-            services.ticket_set_status(ticket=original, status=data["status"], actor=actor)
+        edit = services.TicketEdit(
+            assignee=data["assignee"],
+            priority=data["priority"],
+            category=data["category"],
+            waiting_on_team=data["waiting_on_team"],
+            status=data["status"],
+            resolution=data["resolution"],
+            resolution_article=form.resolution_article(data),
+            reply=reply,
+            reply_internal=data["reply_internal"],
+            saved_reply=data.get("saved_reply"),
+            answered_by=article if data.get("resolve_with_article") else None,
+            merge_into=data.get("merge_into"),
+        )
+        services.ticket_edit(ticket=obj, actor=request.user, edit=edit)
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):

@@ -1,5 +1,6 @@
 """Writes of the support flow; views, tasks and the admin call these, never the models directly."""
 
+from .agent_edits import TicketEdit, ticket_edit
 from .answer_offers import (
     answer_offer_accept,
     answer_offer_after_filing,
@@ -18,11 +19,13 @@ from .contact import (
     filer_key_for,
     suggestion_query,
 )
+from .escalation import slas_check, ticket_escalate
 from .lifecycle import (
     customer_account_for,
     learned_phrase_text,
     organization_for,
     ticket_assign,
+    ticket_close,
     ticket_create,
     ticket_reply,
     ticket_resolve,
@@ -42,10 +45,12 @@ from .notices import (
 )
 from .satisfaction import ticket_rate, ticket_rateable
 from .saved_replies import saved_reply_apply, saved_reply_render
-from .submissions import ticket_submit
+from .submissions import ContactOutcome, ContactResult, contact_submit, ticket_submit
 from .waiting import ticket_set_waiting_on
 
 __all__ = [
+    "TicketEdit", "ticket_close", "ticket_edit", "slas_check", "ticket_escalate",
+    "ContactOutcome", "ContactResult", "contact_submit",
     "answer_offer_accept", "answer_offer_after_filing", "answer_offer_decide",
     "answer_offer_decline",
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",

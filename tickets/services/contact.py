@@ -166,6 +166,8 @@ def deflection_record(*, session: ContactSession, article: ArticlePage) -> Conta
         return session
     if session.outcome == ContactSession.Outcome.TICKET:
         raise ValidationError(_("A ticket has already been filed for this request."))
+    if session.outcome == ContactSession.Outcome.FOLLOW_UP:
+        raise ValidationError(_("This request has already been added to your open ticket."))
     if not live_articles().filter(pk=article.pk).exists():
         raise ValidationError(_("That article is not available."))
     session.outcome = ContactSession.Outcome.DEFLECTED

@@ -225,12 +225,12 @@ def _set_status(ticket: Ticket, status: str, *, actor) -> None:
 
 @transaction.atomic
 def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
-    """Move a ticket between new/open/pending, or close a resolved one. Resolving is separate."""
+    """Move a ticket between new/open/pending, or close it (ticket_close: resolved first)."""
     if status == Status.RESOLVED:
         raise ValidationError(_("Resolving a ticket needs a resolution."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if status == Status.CLOSED and ticket.status != Status.RESOLVED and not ticket.resolution:
-        raise ValidationError(_("Resolve %(ref)s before closing it.") % {"ref": ticket.reference})
+    if status == Status.CLOSED and ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        return ticket_close(ticket=ticket, actor=actor)  # which resolves it first
     _set_status(ticket, status, actor=actor)
     return ticket
 
@@ -271,6 +271,30 @@ def ticket_resolve(
 
 
 @transaction.atomic
+def ticket_close(
+    *, ticket: Ticket, actor, resolution: str = "", article: ArticlePage | None = None
+) -> Ticket:
+    """Close a ticket; one not resolved yet is resolved first, with what resolved it.
+
+    `resolution` (and `article`) default to what the ticket was last resolved with, so that a
+    reopened ticket closes as it was resolved; a ticket never resolved needs them.
+    """
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == Status.CLOSED:
+        return ticket
+    if ticket.status != Status.RESOLVED:
+        if not resolution:
+            resolution, article = ticket.resolution, ticket.resolved_article
+        if not resolution:
+            raise ValidationError(
+                _("Resolve %(ref)s before closing it.") % {"ref": ticket.reference}
+            )
+        # Resolving records the resolution, e-mails the customer and moves merged tickets along.
+        ticket = ticket_resolve(ticket=ticket, actor=actor, resolution=resolution, article=article)
+    return ticket_set_status(ticket=ticket, status=Status.CLOSED, actor=actor)
+
+
+@transaction.atomic
 def ticket_solved_by_customer(*, ticket: Ticket, customer) -> Ticket:
     """The customer says it's solved; agents still record the resolution when they review it."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -304,23 +328,31 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
 
 
 @transaction.atomic
-def ticket_set_priority(*, ticket: Ticket, priority: str, actor) -> Ticket:
+def ticket_set_priority(
+    *, ticket: Ticket, priority: str, actor, reason: str = "", replan_sla: bool = True
+) -> Ticket:
+    """Change the priority, logged in history; the SLA due times follow it unless `replan_sla`
+    is off (an escalation: due times re-planned from a higher priority would breach at once).
+
+    `reason` says why, when it is not an agent's judgement.
+    """
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.priority != priority:
-        _event(
-            ticket,
-            TicketEvent.Kind.PRIORITY,
-            actor=actor,
-            from_value=ticket.priority,
-            to_value=priority,
-        )
-        ticket.priority = priority
-        ticket.priority_reason = f"{priority}: {_('set by an agent')}"
+    if ticket.priority == priority:
+        return ticket
+    _event(
+        ticket,
+        TicketEvent.Kind.PRIORITY,
+        actor=actor,
+        from_value=ticket.priority,
+        to_value=priority,
+    )
+    ticket.priority = priority
+    ticket.priority_reason = f"{priority}: {reason or _('set by an agent')}"[:200]
+    fields = ["priority", "priority_reason"]
+    if replan_sla:
         sla.apply_due_times(ticket)
-        _touch(
-            ticket, "priority", "priority_reason", "first_response_due_at", "resolution_due_at",
-            "sla_state",
-        )  # fmt: skip
+        fields += ["first_response_due_at", "resolution_due_at", "sla_state"]
+    _touch(ticket, *fields)
     return ticket
 
 

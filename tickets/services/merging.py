@@ -13,6 +13,11 @@ from .contact import filer_key_for
 from .lifecycle import Status, _event, _record_status, _set_status, _tell_assignee, _touch
 
 
+def follow_up_key(*, author, key: str) -> str:
+    """The stored key of a follow-up: the submission's key, scoped to its author."""
+    return hashlib.sha256(f"{filer_key_for(user=author)}:{key}".encode()).hexdigest()
+
+
 @transaction.atomic
 def ticket_add_follow_up(
     *, ticket: Ticket, author, subject: str, description: str, idempotency_key: str | None = None
@@ -21,13 +26,13 @@ def ticket_add_follow_up(
 
     The submission key is scoped to its author, as a ticket's is to its filer.
     """
+    # The ticket's row lock first: a concurrent retry of the same submission waits, then finds it.
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if idempotency_key:
-        scope = f"{filer_key_for(user=author)}:{idempotency_key}"
-        idempotency_key = hashlib.sha256(scope.encode()).hexdigest()
+        idempotency_key = follow_up_key(author=author, key=idempotency_key)
         existing = TicketMessage.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = TicketMessage.objects.create(
         ticket=ticket, author=author, from_customer=True, idempotency_key=idempotency_key,
         body=f"{subject.strip()}\n\n{description.strip()}"[:20000],

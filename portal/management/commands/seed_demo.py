@@ -7,6 +7,7 @@ from kb.demo import demo_content_load, demo_places_set
 from kb.index import build_and_store, embed_pending
 from portal.models import User
 from portal.services import demo_accounts_write, demo_users_create
+from tickets import groups
 from tickets.answer_offer_seeding import answer_offers_seed
 from tickets.gaps import mine_gaps
 from tickets.models import Ticket
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         build_and_store()
         accounts = demo_users_create()
         if not no_history and not Ticket.objects.exists():
-            agents = list(User.objects.filter(groups__name="Agents"))
+            agents = list(User.objects.filter(groups__name=groups.AGENTS))
             with historical_timestamps():
                 history = seed_history(tickets=DEMO_HISTORY_TICKETS, days=120, agents=agents)
             mined = mine_gaps()

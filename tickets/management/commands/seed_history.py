@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import User
+from tickets import groups
 from tickets.seeding import historical_timestamps, seed_history, seeded_remove
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             return
         if not 1 <= tickets <= 2_000_000 or not 7 <= days <= 3650:
             raise CommandError("--tickets must be 1–2,000,000 and --days 7–3650.")
-        agents = list(User.objects.filter(is_staff=True, groups__name="Agents")[:20])
+        agents = list(User.objects.filter(is_staff=True, groups__name=groups.AGENTS)[:20])
         started = time.perf_counter()
         with historical_timestamps():
             report = seed_history(tickets=tickets, days=days, seed=seed, agents=agents)
