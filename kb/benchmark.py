@@ -18,6 +18,7 @@ import numpy as np
 
 from .analysis import STOPWORDS, analyze
 from .engine import embedding
+from .engine.passages import PARAGRAPH, STEPS, IndexedPassage, Passage, best_passage, indexed
 from .suggest import Document, SuggestIndex, document_tokens
 
 VOCABULARY_SIZE = 50_000
@@ -108,6 +109,18 @@ def synthetic_queries(
     return queries
 
 
+def synthetic_passages(doc: Document) -> list[IndexedPassage]:
+    """An article's body as passages: paragraphs of three sentences, the second one as steps."""
+    sentences = [s.strip() + "." for s in doc.body.split(".") if s.strip()]
+    groups = [sentences[i : i + 3] for i in range(0, len(sentences), 3)]
+    return indexed(
+        Passage(STEPS, "", "\n".join(g), tuple(g))
+        if n == 1
+        else Passage(PARAGRAPH, "", " ".join(g))
+        for n, g in enumerate(groups)
+    )
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     return float(np.percentile(samples, 50)), float(np.percentile(samples, 99))
 
@@ -166,8 +179,12 @@ def run_bench(
         index.attach_semantic(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), encoder)
     # Both passes below time the same state: a running worker that has seen these words (its
     # stem cache is warm), as rank_bm25 is timed on tokens analysed beforehand.
+    # The passages of every article shown, analysed as the portal caches them.
+    passages: dict = {}
     for text in texts:
-        index.suggest(text)
+        for shown in index.suggest(text).suggestions:
+            if shown.key not in passages:
+                passages[shown.key] = synthetic_passages(documents[shown.key])
     result = {
         "articles": n_articles,
         "queries": len(texts),
@@ -185,8 +202,14 @@ def run_bench(
             encoder.forget()  # a new text: its embedding is computed, as on a real keystroke
         return index.suggest(text, limit=5, **kwargs)
 
+    def with_passages(text):
+        shown = keystroke(text).suggestions
+        read = index.passage_query(text)
+        return [best_passage(passages[s.key], read) for s in shown]
+
     passes = {
         "suggest": (keystroke, texts),
+        "passages": (with_passages, texts),
         "ranking": (lambda text: keystroke(text, snippets=False), texts),
     }
     if encoder is not None:
@@ -231,8 +254,8 @@ def format_bench(result: dict) -> str:
         else "  keystrokes ranked by words only"
     )
     labels = {
-        "suggest": "suggest()", "ranking": "no snippets", "embedding": "embedding only",
-        "naive": "rank_bm25",
+        "suggest": "suggest()", "passages": "+ passages", "ranking": "no snippets",
+        "embedding": "embedding only", "naive": "rank_bm25",
     }  # fmt: skip
     for name, label in labels.items():
         if f"{name}_p50_ms" in result:

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ..analysis import find_words, highlight, stem, stems, surface_tokens
 from ..documents import bigrams
-from ..markup import html_to_text
+from ..markup import BLOCK_TAGS
 
 STEPS, CALLOUT, PARAGRAPH = "steps", "callout", "paragraph"
 MAX_ITEMS = 12  # steps shown at most; a longer list is cut with "…"
@@ -83,28 +83,32 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _parsed(fragment: str) -> BeautifulSoup:
+    """The fragment parsed once, with a line break after each block and for each <br>, so that
+    the text of any of its nodes reads as markup.html_to_text would give it."""
+    soup = BeautifulSoup(fragment, "html.parser")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(BLOCK_TAGS):
+        block.append("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.append(" ")
+    return soup
+
+
+def _list_items(ol: Tag) -> tuple[str, ...]:
+    return tuple(t for li in ol.find_all("li", recursive=False) if (t := _flat(li.get_text())))
+
+
 def _text_passages(fragment: str, anchor: str, heading: str) -> tuple[list[Passage], str]:
     """Paragraphs, lists and ordered lists of a rich-text block; the last heading seen."""
     found: list[Passage] = []
-    for node in BeautifulSoup(fragment or "", "html.parser").contents:
-        if not isinstance(node, Tag):
-            text = _flat(str(node))
-            if text:
-                found.append(Passage(PARAGRAPH, heading, text, anchor=anchor))
-            continue
-        if node.name in ("h2", "h3", "h4"):
+    for node in _parsed(fragment).contents:
+        if isinstance(node, Tag) and node.name in ("h2", "h3", "h4"):
             heading = _flat(node.get_text())
-            continue
-        if node.name == "ol" and node.find_all("li", recursive=False):
-            items = tuple(
-                t
-                for li in node.find_all("li", recursive=False)
-                if (t := _flat(html_to_text(str(li))))
-            )
+        elif isinstance(node, Tag) and node.name == "ol" and (items := _list_items(node)):
             found.append(Passage(STEPS, heading, "\n".join(items), items, anchor))
-            continue
-        text = _flat(html_to_text(str(node)))
-        if text:
+        elif text := _flat(node.get_text() if isinstance(node, Tag) else str(node)):
             found.append(Passage(PARAGRAPH, heading, text, anchor=anchor))
     return found, heading
 
@@ -121,17 +125,15 @@ def passages_from_blocks(raw_blocks: Iterable[dict]) -> list[Passage]:
             more, heading = _text_passages(value or "", anchor, heading)
             found += more
         elif kind == "steps" and isinstance(value, dict):
-            items = tuple(
-                t
-                for step in _stream_items(value.get("steps") or [])
-                if (t := _flat(html_to_text(step or "")))
+            steps = "".join(
+                f"<li>{step or ''}</li>" for step in _stream_items(value.get("steps") or [])
             )
+            items = _list_items(_parsed(f"<ol>{steps}</ol>").ol)
             if items:
                 title = _flat(value.get("title") or "") or heading
                 found.append(Passage(STEPS, title, "\n".join(items), items, anchor))
         elif kind == "callout" and isinstance(value, dict):
-            text = _flat(html_to_text(value.get("text") or ""))
-            if text:
+            if text := _flat(_parsed(value.get("text") or "").get_text()):
                 found.append(Passage(CALLOUT, "", text, anchor=anchor))
     return found
 
