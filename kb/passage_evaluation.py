@@ -41,6 +41,13 @@ def _passage_terms(passage: Passage) -> set[str]:
     return set(analyze(f"{passage.heading}\n{passage.text}"))
 
 
+def _checks(passage: Passage, title: set[str], first_step: str | None) -> tuple[float, bool]:
+    """Share of the title's words the passage holds; whether it is the article's first steps."""
+    covered = len(title & _passage_terms(passage)) / len(title) if title else 0.0
+    steps = first_step is not None and passage.kind == STEPS and passage.items[:1] == (first_step,)
+    return covered, steps
+
+
 def passage_figures(
     articles_path: str | Path, queries_path: str | Path, *, semantic: bool = False
 ) -> dict:
@@ -54,7 +61,7 @@ def passage_figures(
         key: next((c.passage.items[0] for c in found if c.passage.kind == STEPS), None)
         for key, found in passages.items()
     }
-    answered = hits = title_all = title_half = with_steps = first_step = none = 0
+    answered = hits = title_all = title_half = with_steps = first_step = none = lead_hits = 0
     added_ms, lengths, word_counts = [], [], []
     for query in read_jsonl(queries_path):
         shown = index.suggest(query["text"], limit=SHOWN).suggestions
@@ -70,21 +77,20 @@ def passage_figures(
             picked = {s.key: best_passage(passages.get(s.key, []), read) for s in shown}
             timings.append((time.perf_counter() - started) * 1000)
         added_ms.append(min(timings))
+        if passages[relevant]:  # the baseline: the article's opening passage, whatever asked
+            lead = _checks(passages[relevant][0].passage, titles[relevant], first_steps[relevant])
+            lead_hits += lead[0] == 1.0 or lead[1]
         passage = picked[relevant]
         if passage is None:
             none += 1
             continue
         lengths.append(len(passage.text))
         word_counts.append(len(passage.text.split()))
-        words = _passage_terms(passage)
-        title = titles[relevant]
-        covered = len(title & words) / len(title) if title else 0.0
+        covered, steps_hit = _checks(passage, titles[relevant], first_steps[relevant])
         title_all += covered == 1.0
         title_half += covered >= 0.5
-        steps_hit = False
         if first_steps[relevant] is not None:
             with_steps += 1
-            steps_hit = passage.kind == STEPS and passage.items[:1] == (first_steps[relevant],)
             first_step += steps_hit
         hits += covered == 1.0 or steps_hit
     share = (lambda n: n / answered) if answered else (lambda n: 0.0)
@@ -95,6 +101,7 @@ def passage_figures(
         "passages_per_article": float(np.mean([len(p) for p in passages.values()] or [0])),
         "answered": answered,
         "hit": share(hits),
+        "lead_passage_hit": share(lead_hits),
         "title_all_words": share(title_all),
         "title_half_words": share(title_half),
         "first_step": first_step / with_steps if with_steps else 0.0,

@@ -42,6 +42,7 @@ class Command(BaseCommand):
             f"{f['passages_per_article']:.1f} passages each",
             f"answered questions (a relevant article in the top 5): {f['answered']}",
             f"top passage holds every title word or is the first steps: {f['hit']:.1%}",
+            f"  (the article's opening passage, whatever was asked: {f['lead_passage_hit']:.1%})",
             f"  holds every word of the title:      {f['title_all_words']:.1%}",
             f"  holds at least half the title words: {f['title_half_words']:.1%}",
             f"  is the first steps (of {f['answered_with_steps']} answered by an article with "
