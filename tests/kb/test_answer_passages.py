@@ -120,3 +120,23 @@ def test_answer_passage_gives_the_steps_of_a_public_article(timesheets):
 def test_a_draft_article_gives_no_passage():
     draft = make_article("Secret roadmap", "<ol><li>Ship it.</li></ol>", publish=False)
     assert answer_passage(article=draft, query="how to ship") is None
+
+
+def test_the_passages_of_the_shown_articles_cost_one_query_then_none_once_cached(timesheets):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kb.selectors import suggest_articles
+
+    def queries(**kwargs) -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            result = suggest_articles("export timesheets invoices password card", **kwargs)
+        return len(captured), result.suggestions
+
+    suggest_articles("warm up")  # the index is loaded once per process
+    without, shown = queries()
+    assert len(shown) >= 3
+    cold, shown = queries(passages=True)
+    warm, shown = queries(passages=True)
+    assert (cold, warm) == (without + 1, without)
+    assert any(s.passage for s in shown)
