@@ -181,8 +181,10 @@ def run_bench(
     # stem cache is warm), as rank_bm25 is timed on tokens analysed beforehand.
     # The passages of every article shown, analysed as the portal caches them.
     passages: dict = {}
+    shown_for: dict[str, list] = {}
     for text in texts:
-        for shown in index.suggest(text).suggestions:
+        shown_for[text] = index.suggest(text).suggestions
+        for shown in shown_for[text]:
             if shown.key not in passages:
                 passages[shown.key] = synthetic_passages(documents[shown.key])
     result = {
@@ -195,6 +197,7 @@ def run_bench(
         "vectors_mb": index.semantic and index._vectors.nbytes / 1e6,
         "index_mb": index.nbytes / 1e6,
         "serialized_mb": len(index.to_bytes()) / 1e6,
+        "shown_mean": float(np.mean([len(shown) for shown in shown_for.values()])),
     }
 
     def keystroke(text, **kwargs):
@@ -202,14 +205,14 @@ def run_bench(
             encoder.forget()  # a new text: its embedding is computed, as on a real keystroke
         return index.suggest(text, limit=5, **kwargs)
 
-    def with_passages(text):
-        shown = keystroke(text).suggestions
+    def pick_passages(text, shown):
         read = index.passage_query(text)
         return [best_passage(passages[s.key], read) for s in shown]
 
     passes = {
         "suggest": (keystroke, texts),
-        "passages": (with_passages, texts),
+        "passages": (lambda text: pick_passages(text, keystroke(text).suggestions), texts),
+        "passages_only": (lambda text: pick_passages(text, shown_for[text]), texts),
         "ranking": (lambda text: keystroke(text, snippets=False), texts),
     }
     if encoder is not None:
@@ -253,8 +256,10 @@ def format_bench(result: dict) -> str:
         if result["semantic"]
         else "  keystrokes ranked by words only"
     )
+    lines.append(f"  articles shown per keystroke: {result['shown_mean']:.1f} on average")
     labels = {
-        "suggest": "suggest()", "passages": "+ passages", "ranking": "no snippets",
+        "suggest": "suggest()", "passages": "+ passages", "passages_only": "passages only",
+        "ranking": "no snippets",
         "embedding": "embedding only", "naive": "rank_bm25",
     }  # fmt: skip
     for name, label in labels.items():
