@@ -164,11 +164,14 @@ def passage_scores(candidates: Sequence[IndexedPassage], query: PassageQuery) ->
     scores = []
     for candidate in candidates:
         norm = K1 * (1 - B + B * candidate.length / average)
-        score = 0.0
-        for term, weight in query.weights.items():
-            tf = candidate.counts.get(term, 0)
-            if tf:
-                score += weight * tf * (K1 + 1) / (tf + norm)
+        counts, weights = candidate.counts, query.weights
+        # Whichever is shorter is walked: a pasted paragraph has more terms than a step.
+        shared = (
+            [(weights[t], tf) for t, tf in counts.items() if t in weights]
+            if len(counts) < len(weights)
+            else [(w, counts[t]) for t, w in weights.items() if t in counts]
+        )
+        score = sum(weight * tf * (K1 + 1) / (tf + norm) for weight, tf in shared)
         if query.doing and candidate.passage.kind == STEPS:
             score *= DOING_BOOST
         scores.append(score)
