@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_widget import host_site  # noqa: F401  (the widget's host page)
 from tests.factories import make_article
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("committed_db")]
@@ -57,3 +58,28 @@ def test_the_steps_that_answer_show_under_the_suggestion_and_open_the_article_th
         page.evaluate("document.querySelector(':target') && document.querySelector(':target').id")
         == anchor
     )
+
+
+def test_the_widget_shows_the_steps_and_opens_the_help_centre_at_them(
+    live_server, new_page, help_centre, request
+):
+    from tickets.models import WidgetOrigin
+
+    origin = request.getfixturevalue("host_site")()
+    WidgetOrigin.objects.create(origin=origin)
+    page = new_page()
+    page.goto(origin + "/billing/cards")
+    page.click("[data-testid=widget-button]")
+    page.fill("[data-testid=widget-input]", "how do I export timesheets")
+    passage = page.locator("[data-testid=widget-passage]").first
+    expect(passage.locator("ol li")).to_have_count(3)
+    expect(passage.locator("ol li").nth(2)).to_have_text(
+        "Click Export and choose CSV <comma-separated>."
+    )
+    expect(passage.locator("ol li").nth(2).locator("mark")).to_have_text("Export")
+
+    with page.context.expect_page() as opened:
+        passage.locator("[data-testid=widget-passage-link]").click()
+    article = opened.value
+    expect(article).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/.+#block-\w+$"))
+    expect(article.locator(f"#{article.url.split('#')[1]}")).to_contain_text("Click Export")
