@@ -95,7 +95,7 @@
     results.forEach(function (a) {
       var b = el("button", { type: "button", "data-testid": "widget-article" });
       b.appendChild(el("strong", {}, a.title));
-      b.appendChild(document.createTextNode(a.summary || ""));
+      if (!a.passage) b.appendChild(document.createTextNode(a.summary || ""));  // else the passage says it
       b.addEventListener("click", function () { read(a.id); });
       var li = el("li"); li.appendChild(b);
       if (a.passage) li.appendChild(passage(a.passage, a.url));
