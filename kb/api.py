@@ -88,6 +88,29 @@ def responses_with_errors(ok: dict, *codes: int) -> dict:
     return {**ok, **errors}
 
 
+class PassageSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["steps", "callout", "paragraph"])
+    heading = serializers.CharField(
+        allow_blank=True, help_text="The block's title or the heading above it; may be empty."
+    )
+    text = serializers.CharField(help_text="Plain text of the passage (the steps, one a line).")
+    items = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The steps, in order, as plain text; empty unless kind is steps.",
+    )
+    anchor = serializers.CharField(
+        allow_blank=True,
+        help_text="Fragment id of the block on the article's page: url#anchor opens the article "
+        "there. May be empty.",
+    )
+    marked_text = serializers.CharField(
+        help_text="HTML-escaped text around the matches; the query's words wrapped in <mark>."
+    )
+    marked_items = serializers.ListField(
+        child=serializers.CharField(), help_text="Each step HTML-escaped, matches in <mark>."
+    )
+
+
 class SuggestionSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="key")
     title = serializers.CharField()
@@ -95,6 +118,12 @@ class SuggestionSerializer(serializers.Serializer):
     summary = serializers.CharField()
     score = serializers.FloatField()
     snippet = serializers.CharField(help_text="HTML-escaped text; matches wrapped in <mark>.")
+    passage = PassageSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="The steps, callout or paragraph of the article that answers the query; null "
+        "when none does or before anything is typed.",
+    )
 
 
 class SuggestView(APIView):
@@ -137,6 +166,7 @@ class SuggestView(APIView):
             user=request.user,
             session=request.session,
             limit=params.validated_data["limit"],
+            passages=True,
         )
         return Response(
             {

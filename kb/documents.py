@@ -2,11 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .analysis import (
     stems,
     surface_tokens,
 )
+
+if TYPE_CHECKING:
+    from .engine.passages import Passage
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,8 @@ class Suggestion:
     # how plausibly it answers on the same scale (the threshold is where it becomes worth showing)
     relative: float
     snippet: str  # HTML-escaped, matching words wrapped in <mark>
+    # The block that answers the query (kb/engine/passages.py); set only where it is shown.
+    passage: "Passage | None" = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,34 +1,72 @@
-"""PLACEHOLDER (replaced by issue 19 item 1): the passage of an article that answers a query.
+"""The passage of an article that answers a question, for every page that shows suggestions.
 
-Simple stand-in: the first steps block, else the first paragraph of text.
+A keystroke must not load article bodies: each article's passages, already analysed, are
+cached under the suggestion index snapshot they were read for (a new snapshot means something
+was published, so they are read again), and the bodies of the ones not cached yet are loaded
+in one query.
 """
 
-from .engine.passages import Passage
-from .markup import html_to_text
+from collections.abc import Sequence
+
+from django.core.cache import cache
+
+from .engine.passages import (
+    IndexedPassage,
+    Passage,
+    PassageQuery,
+    best_passage,
+    indexed,
+    passages_from_blocks,
+    plain_query,
+)
+from .index import LoadedIndex, current_index
 from .models import ArticlePage
+from .suggest import Suggestion
+
+__all__ = ["Passage", "answer_passage", "attach_passages"]
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cache_key(snapshot_id: int, article_id) -> str:
+    return f"kb:passages:1:{snapshot_id}:{article_id}"
+
+
+def _read_query(query: str, loaded: LoadedIndex | None) -> PassageQuery:
+    return loaded.index.passage_query(query) if loaded is not None else plain_query(query)
+
+
+def article_passages(*, article: ArticlePage) -> list[IndexedPassage]:
+    """The article's steps, callouts and paragraphs, analysed for ranking."""
+    return indexed(passages_from_blocks(article.body.raw_data))
 
 
 def answer_passage(*, article: ArticlePage, query: str) -> Passage | None:
-    """The article's answering passage for the query (here: its first steps, else paragraph)."""
-    del query  # the real one ranks the blocks by the query
-    blocks = list(article.body)
-    for block in blocks:
-        if block.block_type == "steps":
-            items = tuple(
-                text
-                for text in (html_to_text(str(step.source)) for step in block.value["steps"])
-                if text
-            )
-            if items:
-                return Passage(
-                    kind="steps", heading=block.value.get("title") or "", text="",
-                    items=items, anchor=f"block-{block.id}",
-                )  # fmt: skip
-    for block in blocks:
-        if block.block_type == "text":
-            text = html_to_text(str(block.value.source))
-            if text.strip():
-                paragraph = text.strip().split("\n")[0].strip()
-                return Passage(kind="paragraph", heading="", text=paragraph,
-                               anchor=f"block-{block.id}")  # fmt: skip
-    return None
+    """The passage of the article that best answers the query, its words marked; None when the
+    article is not live and public (this has no visitor to ask) or has nothing to show."""
+    if not query.strip():
+        return None
+    if not ArticlePage.objects.live().public().filter(pk=article.pk).exists():
+        return None
+    return best_passage(article_passages(article=article), _read_query(query, current_index()))
+
+
+def attach_passages(
+    suggestions: Sequence[Suggestion], *, query: str, loaded: LoadedIndex | None = None
+) -> None:
+    """Set each suggestion's `passage` for the query: at most one query, none once cached.
+    The suggestions are those the visitor may see already (the index filters restrictions)."""
+    loaded = loaded or current_index()
+    if not suggestions or loaded is None or not query.strip():
+        return
+    keys = {s.key: _cache_key(loaded.snapshot_id, s.key) for s in suggestions}
+    found = cache.get_many(keys.values())
+    missing = [key for key, cache_key in keys.items() if cache_key not in found]
+    if missing:
+        pages = ArticlePage.objects.live().filter(pk__in=missing).only("id", "body")
+        fresh = {keys[page.pk]: article_passages(article=page) for page in pages}
+        cache.set_many(fresh, CACHE_SECONDS)
+        found.update(fresh)
+    read = _read_query(query, loaded)
+    for suggestion in suggestions:
+        suggestion.passage = best_passage(found.get(keys[suggestion.key], []), read)

@@ -18,6 +18,7 @@ from .analysis import (
 )
 from .bm25 import top_k
 from .documents import bigrams
+from .engine.passages import PassageQuery, is_about_doing
 
 MAX_QUERY_TERMS = 256
 MAX_CORRECTIONS = 3  # typo corrections per query
@@ -272,6 +273,16 @@ class QueryReading:
             if len(self._forms_cache) < 100_000:  # bounded: a cache, not a copy of the index
                 self._forms_cache[t] = spellings
         return spellings
+
+    def passage_query(self, text: str) -> PassageQuery:
+        """The question as passages are ranked on: each of its terms (completions, synonyms and
+        corrections included) weighed by its idf among the articles, and its words to mark."""
+        query = self._parse(text)
+        weights: dict[str, float] = {}
+        for t, w in query.terms:
+            term = self._terms[t]
+            weights[term] = weights.get(term, 0.0) + w * max(self._idf[t], 1e-3)
+        return PassageQuery(weights, self._highlight_forms(query.terms), is_about_doing(text))
 
     def _snippet(self, d: int, forms: dict[str, float]) -> str:
         source = self._sources[d]

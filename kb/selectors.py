@@ -10,6 +10,7 @@ from wagtail import hooks
 
 from .index import LoadedIndex, current_index
 from .models import ArticleFeedback, ArticlePage, CategoryPage, KnowledgeBasePage
+from .passages import attach_passages
 from .places import Place
 from .suggest import Suggestion, SuggestResult
 
@@ -131,12 +132,14 @@ def suggest_articles(
     limit: int = 5,
     offset: int = 0,
     place: Place | None = None,
+    passages: bool = False,
 ) -> SuggestResult:
-    """Articles matching what the visitor typed, among those this visitor may read."""
+    """Articles matching what the visitor typed, among those this visitor may read; with
+    `passages`, each with the passage of it that answers (kb/passages.py)."""
     loaded = current_index()
     if loaded is None or not query.strip():
         return SuggestResult(query=query, suggestions=[], total=0, top_score=0.0, top_relative=0.0)
-    return loaded.index.suggest(
+    result = loaded.index.suggest(
         query,
         limit=limit,
         offset=offset,
@@ -145,6 +148,9 @@ def suggest_articles(
             loaded, user=user or AnonymousUser(), session=session
         ),
     )
+    if passages:
+        attach_passages(result.suggestions, query=query, loaded=loaded)
+    return result
 
 
 def search_articles(
@@ -152,7 +158,12 @@ def search_articles(
 ) -> SearchPage:
     """The search page: the same ranking as suggestions, paginated."""
     result = suggest_articles(
-        query, user=user, session=session, limit=page_size, offset=(page - 1) * page_size
+        query,
+        user=user,
+        session=session,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+        passages=True,
     )
     return SearchPage(
         query=query,

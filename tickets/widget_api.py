@@ -151,7 +151,7 @@ class WidgetSuggestView(WidgetView):
         params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        result = suggest_articles(data["q"], limit=data["limit"], place=_place(data))
+        result = suggest_articles(data["q"], limit=data["limit"], place=_place(data), passages=True)
         return Response(
             {
                 "query": data["q"],

@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 from wagtail.rich_text import RichText, expand_db_html
 
 from kb import markup
+from kb.engine import passages
 
 register = template.Library()
 
@@ -16,3 +17,9 @@ def sanitised_richtext(value) -> str:
     source = value.source if isinstance(value, RichText) else str(value or "")
     # Sanitise after expanding: expansion turns page and document references into links.
     return mark_safe(markup.sanitise_html(expand_db_html(source)))
+
+
+@register.filter
+def block_anchor(block_id) -> str:
+    """The fragment id an article block is shown with, so a passage's link lands on it."""
+    return passages.block_anchor(str(block_id) if block_id else None)

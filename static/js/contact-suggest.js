@@ -35,6 +35,56 @@
     return (subject.value + "\n" + description.value.slice(0, 1000)).trim();
   }
 
+  // Marked text arrives HTML-escaped with only <mark> added (kb/engine/passages.py); it is
+  // rebuilt here from text nodes and <mark> elements, never assigned as HTML.
+  function appendMarked(parent, marked) {
+    var holder = document.createElement("template");
+    holder.innerHTML = marked;
+    holder.content.childNodes.forEach(function (node) {
+      if (node.nodeType === 1 && node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        parent.appendChild(mark);
+      } else {
+        parent.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+  }
+
+  function renderPassage(passage, articleHref) {
+    var box = document.createElement("div");
+    box.className = "passage passage-" + passage.kind;
+    box.setAttribute("data-testid", "passage");
+    if (passage.heading) {
+      var heading = document.createElement("p");
+      heading.className = "passage-heading";
+      heading.textContent = passage.heading;
+      box.appendChild(heading);
+    }
+    if (passage.marked_items && passage.marked_items.length) {
+      var steps = document.createElement("ol");
+      steps.className = "passage-steps";
+      passage.marked_items.forEach(function (marked) {
+        var step = document.createElement("li");
+        appendMarked(step, marked);
+        steps.appendChild(step);
+      });
+      box.appendChild(steps);
+    } else {
+      var text = document.createElement("p");
+      text.className = "passage-text";
+      appendMarked(text, passage.marked_text);
+      box.appendChild(text);
+    }
+    var more = document.createElement("a");
+    more.className = "passage-link";
+    more.href = articleHref + (passage.anchor ? "#" + passage.anchor : "");
+    more.textContent = passage.kind === "steps" ? form.dataset.passageStepsLabel : form.dataset.passageLabel;
+    more.setAttribute("data-testid", "passage-link");
+    box.appendChild(more);
+    return box;
+  }
+
   function render(results) {
     list.textContent = "";
     results.forEach(function (result) {
@@ -43,10 +93,14 @@
       link.href = form.dataset.articleUrl.replace(placeholder, sessionField.value).replace(/\/0\/$/, "/" + result.id + "/");
       link.textContent = result.title;
       link.setAttribute("data-testid", "suggestion");
-      var summary = document.createElement("p");
-      summary.textContent = result.summary;
       item.appendChild(link);
-      item.appendChild(summary);
+      if (result.passage) {
+        item.appendChild(renderPassage(result.passage, link.href));
+      } else {
+        var summary = document.createElement("p");
+        summary.textContent = result.summary;
+        item.appendChild(summary);
+      }
       list.appendChild(item);
     });
     panel.hidden = results.length === 0;

@@ -26,6 +26,7 @@
     "button.primary{background:#1f5fbf;color:#fff}ul{list-style:none;padding:0;margin:0}" +
     "li button{display:block;width:100%;text-align:left;border:1px solid #e3e7ec;color:#1c2430;font-weight:400;margin:4px 0}" +
     "li button strong{display:block;color:#1f5fbf}.muted{color:#5b6675;font-size:13px}.body{margin:8px 0;overflow-wrap:anywhere}" +
+    ".passage{margin:0 0 8px 10px;padding-left:8px;border-left:3px solid #e3e7ec;font-size:14px}.passage ol{list-style:decimal;padding-left:20px;margin:4px 0}.passage p{margin:4px 0}.passage-heading{font-weight:600}mark{background:#fff1a8}a{color:#1f5fbf}" +
     ".body pre{white-space:pre-wrap;background:#f3f5f8;padding:8px;border-radius:6px}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
     ":focus-visible{outline:3px solid #f5b300;outline-offset:2px}" +
     "</style>" +
@@ -61,6 +62,31 @@
   }
   function where() { return "path=" + encodeURIComponent(path) + "&context=" + encodeURIComponent(context); }
 
+  // Marked text comes HTML-escaped with only <mark> added; it is rebuilt from text nodes.
+  function marked(parent, html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    holder.content.childNodes.forEach(function (node) {
+      parent.appendChild(node.nodeName === "MARK" ? el("mark", {}, node.textContent) : document.createTextNode(node.textContent));
+    });
+    return parent;
+  }
+  // The steps or paragraph of the article that answer, and a link to them in the help centre.
+  function passage(p, url) {
+    var box = el("div", { class: "passage", "data-testid": "widget-passage" });
+    if (p.heading) box.appendChild(el("p", { class: "passage-heading" }, p.heading));
+    if (p.marked_items && p.marked_items.length) {
+      var ol = el("ol");
+      p.marked_items.forEach(function (item) { ol.appendChild(marked(el("li"), item)); });
+      box.appendChild(ol);
+    } else {
+      box.appendChild(marked(el("p"), p.marked_text));
+    }
+    var href = (/^https?:/.test(url) ? url : portal + url) + (p.anchor ? "#" + p.anchor : "");
+    box.appendChild(el("a", { href: href, target: "_blank", rel: "noopener", "data-testid": "widget-passage-link" }, p.kind === "steps" ? "See these steps in the help centre" : "Read this in the help centre"));
+    return box;
+  }
+
   function list(results, heading) {
     var box = root.getElementById("results");
     box.textContent = "";
@@ -69,9 +95,11 @@
     results.forEach(function (a) {
       var b = el("button", { type: "button", "data-testid": "widget-article" });
       b.appendChild(el("strong", {}, a.title));
-      b.appendChild(document.createTextNode(a.summary || ""));
+      if (!a.passage) b.appendChild(document.createTextNode(a.summary || ""));  // else the passage says it
       b.addEventListener("click", function () { read(a.id); });
-      var li = el("li"); li.appendChild(b); ul.appendChild(li);
+      var li = el("li"); li.appendChild(b);
+      if (a.passage) li.appendChild(passage(a.passage, a.url));
+      ul.appendChild(li);
     });
     box.appendChild(ul);
     live.textContent = results.length ? results.length + " articles" : "";

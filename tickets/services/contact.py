@@ -104,7 +104,11 @@ def contact_session_suggest(
 ):
     """Suggest articles for what the visitor typed, remembering the text and what was shown."""
     result = suggest_articles(
-        suggestion_query(subject, description), user=user, session=browser_session, limit=limit
+        suggestion_query(subject, description),
+        user=user,
+        session=browser_session,
+        limit=limit,
+        passages=True,
     )
     with transaction.atomic():
         fields = {"subject": subject[:200], "description": description[:20000]}
