@@ -120,3 +120,26 @@ def test_a_failing_build_keeps_the_previous_suggestions_until_a_later_build_succ
     import_string("kb.tasks.build_suggest_index")()
     eventually_suggested("quickbooks payroll", [quickbooks.pk], allowed_meanwhile=[])
     assert suggested_ids("slack channel") == [slack.pk]
+
+
+def test_publishing_while_the_task_broker_is_down_publishes_and_the_build_is_asked_for_again(
+    production_refresh, monkeypatch, client
+):
+    broker = production_refresh
+    slack = make_article(*SLACK)
+    worker_runs_queued_tasks(broker)
+    assert suggested_ids("slack channel") == [slack.pk]
+
+    def refused(self, task):
+        raise ConnectionError("Error 111 connecting to the broker. Connection refused.")
+
+    with monkeypatch.context() as down:
+        down.setattr(type(broker), "enqueue", refused)
+        quickbooks = make_article(*QUICKBOOKS)
+    assert client.get(quickbooks.url).status_code == 200  # published all the same
+    assert worker_runs_queued_tasks(broker)["ran"] == 0  # the build request was lost
+
+    # The next process that checks sees content newer than its index and asks again.
+    assert suggested_ids("quickbooks payroll") == []
+    assert worker_runs_queued_tasks(broker)["ran"] >= 1
+    eventually_suggested("quickbooks payroll", [quickbooks.pk], allowed_meanwhile=[])

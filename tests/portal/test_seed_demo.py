@@ -106,3 +106,28 @@ def test_demo_accounts_sign_in_to_their_own_pages_and_a_second_run_duplicates_no
     assert printed_passwords(again) == {}  # no new account, no new password
     assert "demo-accounts.txt" in again
     assert demo_counts() == counts
+
+
+def test_a_deleted_demo_account_comes_back_with_a_new_password_and_the_others_keep_theirs(
+    tmp_path,
+):
+    from portal.services import demo_accounts_write, demo_users_create
+
+    passwords = tmp_path / "demo-accounts.txt"
+    demo_accounts_write(accounts=demo_users_create(), path=passwords)
+    before = passwords.read_text()
+    User.objects.get(email="agent@example.com").delete()
+
+    (agent,) = demo_users_create()
+    demo_accounts_write(accounts=[agent], path=passwords)
+    rows = {line.split()[1]: line.split()[2] for line in passwords.read_text().splitlines()[1:]}
+    assert len(rows) == 4 and rows["agent@example.com"] == agent.password
+    for line in before.splitlines()[1:]:
+        if "agent@example.com" not in line:
+            assert line in passwords.read_text()
+    assert (
+        signed_in("agent@example.com", agent.password)
+        .get("/django-admin/tickets/ticket/")
+        .status_code
+        == 200
+    )
