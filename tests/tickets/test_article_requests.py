@@ -197,3 +197,44 @@ def test_each_article_shows_how_support_used_it(editor, customer, agent):
     figures = [int(x) for x in __import__("re").findall(r'data-testid="figure">(\d+)<', html)]
     assert figures == [1, 1, 1, 1]  # suggested, opened, deflections, tickets resolved
     assert "Locked out. Forgot my password again" in html  # a learned phrase
+
+
+def request_page(article_request) -> str:
+    return f"/admin/articles-to-write/{article_request.pk}/"
+
+
+def test_an_editor_links_an_existing_article_from_the_request_page(snowflake_request, editor):
+    article = make_article("Warehouses", "Export a CSV and load it into any warehouse.")
+    client = signed_in(editor)
+    page = client.post(
+        request_page(snowflake_request), {"action": "link", "link-article": article.pk}, follow=True
+    ).content.decode()
+    assert "Linked. The request is done once the article is live." in page
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.article == article
+
+
+def test_an_editor_dismisses_a_request_with_a_reason_and_cannot_then_start_it(
+    snowflake_request, editor
+):
+    client = signed_in(editor)
+    url = request_page(snowflake_request)
+    page = client.post(
+        url, {"action": "dismiss", "dismiss-reason": "Not on our roadmap"}, follow=True
+    ).content.decode()
+    assert "Dismissed." in page
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.status == Status.DISMISSED
+
+    page = client.post(url, {"action": "start", "start-category": ""}, follow=True)
+    assert page.redirect_chain[-1][0] == url  # back on the request, with the reason why not
+    assert "This request is closed." in page.content.decode()
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.status == Status.DISMISSED and snowflake_request.article is None
+
+
+def test_an_unknown_action_changes_nothing(snowflake_request, editor):
+    response = signed_in(editor).post(request_page(snowflake_request), {"action": "publish"})
+    assert response.status_code == 302 and response["Location"] == request_page(snowflake_request)
+    snowflake_request.refresh_from_db()
+    assert snowflake_request.status == Status.OPEN

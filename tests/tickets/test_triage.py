@@ -390,3 +390,20 @@ def test_autocategory_eval_measures_the_rule_on_labelled_questions(tmp_path, cap
     report = json_module.loads(capsys.readouterr().out)
     assert report["queries"] == 3 and report["categories"] == 2
     assert report["accuracy"] == 1.0
+
+
+def test_a_ticket_cannot_be_merged_into_itself_nor_merged_twice(customer, agent):
+    from django.core.exceptions import ValidationError
+
+    target = make_ticket(customer, subject="Export fails")
+    source = make_ticket(customer, subject="Export fails again")
+    with pytest.raises(ValidationError, match="cannot be merged into itself"):
+        services.tickets_merge(source=target, target=target, actor=agent)
+    services.tickets_merge(source=source, target=target, actor=agent)
+    third = make_ticket(customer, subject="Export fails a third time")
+    for pair in [(source, third), (third, source)]:
+        with pytest.raises(ValidationError, match="already been merged"):
+            services.tickets_merge(source=pair[0], target=pair[1], actor=agent)
+    third.refresh_from_db()
+    assert third.merged_into is None and third.status == Ticket.Status.NEW
+    assert target.messages.count() == 1  # the merged ticket, once

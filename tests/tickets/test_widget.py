@@ -172,3 +172,49 @@ def test_a_signed_user_token_files_as_that_customer(origin):
     response = widget().post(API + "tickets", data, content_type="application/json")
     assert response.json()["as_account"] is True
     assert Ticket.objects.get().customer == customer
+
+
+def test_a_site_added_or_switched_off_in_the_admin_is_answered_or_refused_at_once():
+    from tests.factories import PASSWORD
+
+    admin = make_user("admin@example.com", is_staff=True, is_superuser=True)
+    staff = Client()
+    staff.login(username=admin.email, password=PASSWORD)
+    assert widget().get(API + "articles").status_code == 403  # and the refusal is cached
+
+    response = staff.post(
+        "/django-admin/tickets/widgetorigin/add/",
+        {"origin": HOST, "secret": "s3cret-shared-with-the-host", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert widget().get(API + "articles")["Access-Control-Allow-Origin"] == HOST
+    listed = WidgetOrigin.objects.get(origin=HOST)
+    page = staff.get(f"/django-admin/tickets/widgetorigin/{listed.pk}/change/").content.decode()
+    assert "widget/v1.js" in page and "data-portal=" in page  # the embed code to paste
+
+    staff.post(
+        f"/django-admin/tickets/widgetorigin/{listed.pk}/change/",
+        {"origin": HOST, "secret": listed.secret},  # "active" unticked
+    )
+    assert widget().get(API + "articles").status_code == 403
+
+    staff.post(
+        f"/django-admin/tickets/widgetorigin/{listed.pk}/change/",
+        {"origin": HOST, "secret": listed.secret, "active": "on"},
+    )
+    assert widget().get(API + "articles").status_code == 200
+    staff.post(f"/django-admin/tickets/widgetorigin/{listed.pk}/delete/", {"post": "yes"})
+    assert not WidgetOrigin.objects.exists()
+    assert widget().get(API + "articles").status_code == 403
+
+
+def test_the_widget_is_rate_limited(origin, settings):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    original = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = {**original, "widget": "2/min"}
+    try:
+        codes = [widget().get(API + "articles").status_code for _ in range(3)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = original
+    assert codes == [200, 200, 429]
