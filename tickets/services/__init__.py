@@ -7,6 +7,7 @@ from .contact import (
     contact_session_get_or_start,
     contact_session_open_article,
     contact_session_suggest,
+    contact_session_typing,
     contact_sessions_abandon,
     deflection_record,
     filer_key_for,
@@ -41,7 +42,8 @@ from .waiting import ticket_set_waiting_on
 
 __all__ = [
     "ABANDON_AFTER", "QUERY_MAX_LENGTH", "browser_key_for", "contact_session_get_or_start",
-    "contact_session_open_article", "contact_session_suggest", "contact_sessions_abandon",
+    "contact_session_open_article", "contact_session_suggest", "contact_session_typing",
+    "contact_sessions_abandon",
     "article_notices_wanted", "customer_account_for", "customer_preferences_get",
     "customer_preferences_set", "deflection_record", "email_opt_out", "filer_key_for",
     "gap_article_notices_queue", "learned_phrase_text", "organization_for", "saved_reply_apply",
