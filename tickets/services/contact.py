@@ -142,8 +142,10 @@ def contact_session_typing(
     if session_id and (key or "user" in owner):
         with transaction.atomic():
             _commit_without_waiting_for_the_disk()
+            new = _not_shown_yet(session_id, result.suggestions)  # before the row lock is taken
+            # From the update to the commit this session's row is locked: keep that short.
             if _remember_typed(session_id, owner, subject, description, email, result):
-                _record_shown(session_id, result.suggestions)
+                _add_shown(session_id, result.suggestions, new)
                 return session_id, result
     session = contact_session_get_or_start(
         session_id=session_id,
@@ -194,16 +196,20 @@ def _remember_typed(session_id, owner: dict, subject, description, email, result
 
 
 def _record_shown(session_id, suggestions: Sequence) -> None:
-    """Add the articles this session had not been shown yet, at the rank they appear now."""
+    _add_shown(session_id, suggestions, _not_shown_yet(session_id, suggestions))
+
+
+def _not_shown_yet(session_id, suggestions: Sequence) -> set:
+    """The suggested articles this session has not been shown before (most keystrokes: none)."""
     if not suggestions:
-        return
-    recorded = set(
-        SuggestionShown.objects.filter(session_id=session_id)
-        .order_by()
-        .values_list("article_id", flat=True)
-    )
-    new = [s.key for s in suggestions if s.key not in recorded]
-    if not new:  # most keystrokes: the same articles as the one before, nothing to write
+        return set()
+    shown = SuggestionShown.objects.filter(session_id=session_id).order_by()
+    return {s.key for s in suggestions} - set(shown.values_list("article_id", flat=True))
+
+
+def _add_shown(session_id, suggestions: Sequence, new: set) -> None:
+    """Record the new ones at the rank they have now, if they are still articles."""
+    if not new:
         return
     known = set(ArticlePage.objects.filter(pk__in=new).values_list("pk", flat=True))
     SuggestionShown.objects.bulk_create(
