@@ -21,6 +21,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -61,10 +62,11 @@ end
 TYPISTS = 32
 
 
-def get(url: str, *, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def get(url: str, *, headers: dict | None = None) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read()
+        # The headers as sent: a dict would keep one Set-Cookie of two and lose the session.
+        return response.status, response.headers, response.read()
 
 
 def wait_for_suggestions(base: str, *, timeout: float = 120) -> dict:
@@ -120,6 +122,8 @@ def contact_typing_script(base: str, directory: Path, *, typists: int) -> tuple[
         for name, value in headers.items():
             if name.lower() == "set-cookie":
                 cookies.load(value)
+        if "sessionid" not in cookies:  # without it every keystroke would be a new visitor
+            raise SystemExit("/support/new/ set no session cookie")
         html = page.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         session = re.search(r'name="session" value="([^"]+)"', html).group(1)
