@@ -44,7 +44,9 @@ def over_limit(scope: str, key: str, rate: str) -> int | None:
     window = int(now // period)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
     try:
-        if cache.add(cache_key, 1, timeout=period + 1):
+        if hasattr(cache, "incr_counter"):  # Redis: one round trip
+            hits = cache.incr_counter(cache_key, period + 1)
+        elif cache.add(cache_key, 1, timeout=period + 1):
             hits = 1
         else:
             hits = cache.incr(cache_key)

@@ -21,6 +21,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -47,21 +48,26 @@ REQUESTS_PER_SECOND = re.compile(r"Requests/sec:\s+([\d.]+)")
 NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 ERRORS = re.compile(r"Socket errors:.*")
 
-# wrk posts the contact form's while-typing request as the page's script sends it.
+# wrk posts the contact form's while-typing request as the page's script sends it, for each of
+# several customers in turn, each with their own browser session, CSRF token and contact session.
 POST_SCRIPT = """
-wrk.method = "POST"
-wrk.body = {body}
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-CSRFToken"] = {token}
-wrk.headers["Cookie"] = {cookie}
-wrk.headers["Referer"] = {referer}
+local typists = {typists}
+local body = {body}
+local n = 0
+request = function()
+  n = n + 1
+  local typist = typists[(n % #typists) + 1]
+  return wrk.format("POST", typist.path, typist.headers, body)
+end
 """
+TYPISTS = 32
 
 
-def get(url: str, *, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def get(url: str, *, headers: dict | None = None) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read()
+        # The headers as sent: a dict would keep one Set-Cookie of two and lose the session.
+        return response.status, response.headers, response.read()
 
 
 def wait_for_suggestions(base: str, *, timeout: float = 120) -> dict:
@@ -99,30 +105,48 @@ def wait_for_article_vectors(env: dict, *, timeout: float = 600) -> None:
     raise SystemExit("The worker did not finish embedding the articles in time")
 
 
-def contact_typing_script(base: str, directory: Path) -> tuple[str, Path]:
-    """The contact form's suggestions URL and a wrk script posting one keystroke's request."""
-    _, headers, page = get(f"{base}/support/new/")
-    cookies = SimpleCookie()
-    for name, value in headers.items():
-        if name.lower() == "set-cookie":
-            cookies.load(value)
-    html = page.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    session = re.search(r'name="session" value="([^"]+)"', html).group(1)
-    template = re.search(r'data-suggest-url="([^"]+)"', html).group(1)
-    url = base + template.replace("00000000-0000-0000-0000-000000000000", session)
+def lua_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string of ASCII is a Lua string literal too
+
+
+def contact_typing_script(base: str, directory: Path, *, typists: int) -> tuple[str, Path]:
+    """The contact form's suggestions URL and a wrk script posting keystrokes of `typists`.
+
+    Each customer opens the form in a browser of their own, as on a real site: keystrokes of
+    one customer are debounced and never overlap, so sharing one contact session among all of
+    wrk's connections would measure a lock on one row that no customer meets.
+    """
+    entries = []
+    for _ in range(typists):
+        _, headers, page = get(f"{base}/support/new/")
+        cookies = SimpleCookie()
+        for name, value in headers.items():
+            if name.lower() == "set-cookie":
+                cookies.load(value)
+        if "sessionid" not in cookies:  # without it every keystroke would be a new visitor
+            raise SystemExit("/support/new/ set no session cookie")
+        html = page.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        session = re.search(r'name="session" value="([^"]+)"', html).group(1)
+        template = re.search(r'data-suggest-url="([^"]+)"', html).group(1)
+        path = template.replace("00000000-0000-0000-0000-000000000000", session)
+        cookie = "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())
+        request_headers = {
+            "Content-Type": "application/json",
+            "X-CSRFToken": cookies["csrftoken"].value if "csrftoken" in cookies else token,
+            "Cookie": cookie,
+            "Referer": f"{base}/support/new/",
+        }
+        fields = ", ".join(
+            f"[{lua_string(k)}] = {lua_string(v)}" for k, v in request_headers.items()
+        )
+        entries.append(f"{{path = {lua_string(path)}, headers = {{{fields}}}}}")
     body = json.dumps({"subject": "", "description": QUERY, "email": "", "source_page": ""})
-    cookie = "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())
     script = directory / "contact_typing.lua"
     script.write_text(
-        POST_SCRIPT.format(
-            body=json.dumps(body),
-            token=json.dumps(cookies["csrftoken"].value if "csrftoken" in cookies else token),
-            cookie=json.dumps(cookie),
-            referer=json.dumps(f"{base}/support/new/"),
-        )
+        POST_SCRIPT.format(typists="{" + ", ".join(entries) + "}", body=lua_string(body))
     )
-    return url, script
+    return base + path, script
 
 
 def run_wrk(url: str, *, seconds: int, connections: int, threads: int, script=None) -> dict:
@@ -169,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=BENCH_PORT)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument(
+        "--typists",
+        type=int,
+        default=TYPISTS,
+        help="customers typing into the contact form at once, each in a session of their own",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk; make bench does)")
@@ -191,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_article_vectors(env)
         time.sleep(3)  # every web process picks up the completed index
         rows = [(name, url, None) for name, url in pages(base, article["url"])]
-        typing_url, typing_script = contact_typing_script(base, Path(scratch))
+        typing_url, typing_script = contact_typing_script(base, Path(scratch), typists=args.typists)
         # Last: every keystroke writes, and the database's catching up with thousands of writes
         # would otherwise be measured as the slowness of whichever page came next.
         rows.append(("contact form POST while typing", typing_url, typing_script))

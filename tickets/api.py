@@ -75,24 +75,20 @@ class ContactSessionSuggestionsView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {key: clean_text(value) for key, value in data.validated_data.items()}
-        session = services.contact_session_get_or_start(
+        subject, description = fields.get("subject", ""), fields.get("description", "")
+        session_id, result = services.contact_session_typing(
             session_id=session_id,
             user=request.user,
             browser_session_key=_session_key(request),
-            source_page=fields.get("source_page", ""),
-        )
-        subject, description = fields.get("subject", ""), fields.get("description", "")
-        result = services.contact_session_suggest(
-            session=session,
             subject=subject,
             description=description,
             email=fields.get("email", "") if "@" in fields.get("email", "") else "",
-            user=request.user,
+            source_page=fields.get("source_page", ""),
             browser_session=request.session,
         )
         return Response(
             {
-                "session": session.pk,
+                "session": session_id,
                 "query": services.suggestion_query(subject, description),
                 "results": SuggestionSerializer(result.suggestions, many=True).data,
             }

@@ -1,16 +1,19 @@
 """Contact sessions: what a visitor typed and was shown, and how it ended (deflected or not)."""
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import ArticlePage
-from kb.selectors import live_articles, suggest_articles
+from kb.selectors import SuggestResult, live_articles, suggest_articles
 
 from ..models import ContactSession, SuggestionShown
 
@@ -111,28 +114,116 @@ def contact_session_suggest(
         passages=True,
     )
     with transaction.atomic():
-        fields = {"subject": subject[:200], "description": description[:20000]}
-        if email:
-            fields["email"] = email[:254]
-        if result.top_score or session.top_score is None:
-            fields.update(top_score=result.top_score, top_relative=result.top_relative)
-        ContactSession.objects.filter(pk=session.pk, outcome=ContactSession.Outcome.OPEN).update(
-            updated_at=timezone.now(), **fields
-        )
-        _record_shown(session, result.suggestions)
+        _commit_without_waiting_for_the_disk()
+        _remember_typed(session.pk, {}, subject, description, email, result)
+        _record_shown(session.pk, result.suggestions)
     return result
 
 
-def _record_shown(session: ContactSession, suggestions: Sequence) -> None:
-    if not suggestions:
-        return
-    known = set(
-        ArticlePage.objects.filter(pk__in=[s.key for s in suggestions]).values_list("pk", flat=True)
+def contact_session_typing(
+    *,
+    session_id,
+    user,
+    browser_session_key: str | None,
+    subject: str,
+    description: str,
+    email: str = "",
+    source_page: str = "",
+    browser_session=None,
+    limit: int = 5,
+) -> tuple[uuid.UUID, SuggestResult]:
+    """One keystroke of the contact form: suggestions, with the text and what was shown kept.
+
+    The visitor's own open session is updated where it stands, without reading it first; only
+    a first keystroke, someone else's id or a closed session goes through
+    `contact_session_get_or_start`. Returns the session's id (new if the id was not theirs).
+    """
+    result = suggest_articles(
+        suggestion_query(subject, description), user=user, session=browser_session, limit=limit
     )
+    key = browser_key_for(browser_session_key)
+    owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
+    if session_id and (key or "user" in owner):
+        with transaction.atomic():
+            _commit_without_waiting_for_the_disk()
+            new = _not_shown_yet(session_id, result.suggestions)  # before the row lock is taken
+            # From the update to the commit this session's row is locked: keep that short.
+            if _remember_typed(session_id, owner, subject, description, email, result):
+                _add_shown(session_id, result.suggestions, new)
+                return session_id, result
+    session = contact_session_get_or_start(
+        session_id=session_id,
+        user=user,
+        browser_session_key=browser_session_key,
+        source_page=source_page,
+    )
+    with transaction.atomic():
+        _commit_without_waiting_for_the_disk()
+        _remember_typed(session.pk, {}, subject, description, email, result)
+        _record_shown(session.pk, result.suggestions)
+    return session.pk, result
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """This transaction's commit returns before PostgreSQL has flushed it to disk.
+
+    A keystroke's text and shown articles are rewritten by the next keystroke, and waiting for
+    the disk on every one (about 6 ms, queued behind every other writer) was most of a
+    keystroke's time. A database crash can lose the last fraction of a second of them, never
+    corrupt anything; any later ordinary commit, such as filing the ticket, flushes them too.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _remember_typed(session_id, owner: dict, subject, description, email, result) -> bool:
+    """Keep the text typed and the best score so far on the session if it is still open."""
+    fields = {"subject": subject[:200], "description": description[:20000]}
+    if email:
+        fields["email"] = email[:254]
+    if result.top_score:
+        fields.update(top_score=result.top_score, top_relative=result.top_relative)
+    else:  # nothing matched now: keep the best match of earlier keystrokes, if there was one
+        fields.update(
+            top_score=Coalesce(F("top_score"), Value(result.top_score)),
+            top_relative=Case(
+                When(top_score__isnull=True, then=Value(result.top_relative)),
+                default=F("top_relative"),
+            ),
+        )
+    return bool(
+        ContactSession.objects.filter(
+            pk=session_id, outcome=ContactSession.Outcome.OPEN, **owner
+        ).update(updated_at=timezone.now(), **fields)
+    )
+
+
+def _record_shown(session_id, suggestions: Sequence) -> None:
+    _add_shown(session_id, suggestions, _not_shown_yet(session_id, suggestions))
+
+
+def _not_shown_yet(session_id, suggestions: Sequence) -> set:
+    """The suggested articles this session has not been shown before (most keystrokes: none)."""
+    if not suggestions:
+        return set()
+    shown = SuggestionShown.objects.filter(session_id=session_id).order_by()
+    return {s.key for s in suggestions} - set(shown.values_list("article_id", flat=True))
+
+
+def _add_shown(session_id, suggestions: Sequence, new: set) -> None:
+    """Record the new ones at the rank they have now, if they are still articles."""
+    if not new:
+        return
+    known = set(ArticlePage.objects.filter(pk__in=new).values_list("pk", flat=True))
     SuggestionShown.objects.bulk_create(
         [
             SuggestionShown(
-                session=session, article_id=s.key, title=s.title[:255], rank=rank, score=s.score
+                session_id=session_id,
+                article_id=s.key,
+                title=s.title[:255],
+                rank=rank,
+                score=s.score,
             )
             for rank, s in enumerate(suggestions, start=1)
             if s.key in known
