@@ -149,7 +149,9 @@ def suggest_articles(
         ),
     )
     if passages:
-        attach_passages(result.suggestions, query=query, loaded=loaded)
+        attach_passages(
+            result.suggestions, query=query, loaded=loaded, query_vector=result.query_vector
+        )
     return result
 
 
