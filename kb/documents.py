@@ -10,8 +10,6 @@ from .analysis import (
 )
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from .engine.passages import Passage
 
 
@@ -53,8 +51,6 @@ class SuggestResult:
     total: int  # visible articles shown for this query, for pagination
     top_score: float  # best visible match before the threshold; 0.0 if nothing matched
     top_relative: float
-    # The question's unit vector when ranked by meaning too: passages are ranked on it as well.
-    query_vector: "np.ndarray | None" = None
 
 
 @dataclass(frozen=True, slots=True)

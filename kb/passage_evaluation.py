@@ -14,9 +14,6 @@ the passage sits: in the part of the article that answers, under a heading such 
 "Resolving the problem", "Solution" or "Workaround" (Technotes have them; stackfaq's bodies are
 all answers and have none), among answered questions whose article has such a part.
 
-With the semantic layer, passages are ranked with meaning too (their vectors computed once per
-article, the question's vector the one the articles were ranked on) unless `lexical_passages`.
-
 Also measured: how long passages are, and what picking them adds to a
 keystroke (reading the question for passages and ranking those of the five articles shown,
 from their cached analysis: the portal's path once an article's passages are cached).
@@ -24,14 +21,13 @@ from their cached analysis: the portal's path once an article's passages are cac
 
 import re
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from . import markup
 from .analysis import analyze
-from .engine.passages import STEPS, Passage, best_passage, embedded, indexed
+from .engine.passages import STEPS, Passage, best_passage, indexed
 from .engine.passages import passages_from_blocks as from_blocks
 from .evaluation import build_index, read_jsonl
 
@@ -93,11 +89,7 @@ def answer_part(passages: list[Passage]) -> list[str] | None:
 
 
 def passage_figures(
-    articles_path: str | Path,
-    queries_path: str | Path,
-    *,
-    semantic: bool = False,
-    lexical_passages: bool = False,
+    articles_path: str | Path, queries_path: str | Path, *, semantic: bool = False
 ) -> dict:
     records = read_jsonl(articles_path)
     index = build_index(articles_path, semantic=semantic)
@@ -105,12 +97,6 @@ def passage_figures(
     started = time.perf_counter()  # what a keystroke pays for an article not cached yet
     passages = {key: indexed(from_blocks(raw)) for key, raw in blocks.items()}
     analyse_ms = (time.perf_counter() - started) * 1000 / max(len(records), 1)
-    by_meaning = index.semantic and not lexical_passages
-    embed_ms = 0.0
-    if by_meaning:
-        started = time.perf_counter()  # what a cold article adds on top, with meaning
-        passages = {key: embedded(found, index.encoder) for key, found in passages.items()}
-        embed_ms = (time.perf_counter() - started) * 1000 / max(len(records), 1)
     titles = {record["id"]: set(analyze(record.get("title") or "")) for record in records}
     first_steps = {
         key: next((c.passage.items[0] for c in found if c.passage.kind == STEPS), None)
@@ -128,12 +114,10 @@ def passage_figures(
         if relevant is None:
             continue
         answered += 1
-        # The portal reuses the vector the articles were ranked on: not timed, not computed again.
-        vector = index.query_vector(query["text"]) if by_meaning else None
         timings = []
         for _ in range(REPEATS):
             started = time.perf_counter()
-            read = replace(index.passage_query(query["text"]), vector=vector)
+            read = index.passage_query(query["text"])
             picked = {s.key: best_passage(passages.get(s.key, []), read) for s in shown}
             timings.append((time.perf_counter() - started) * 1000)
         added_ms.append(min(timings))
@@ -180,6 +164,4 @@ def passage_figures(
         "added_ms_p50": float(np.percentile(added, 50)),
         "added_ms_p99": float(np.percentile(added, 99)),
         "analyse_ms_per_article": analyse_ms,
-        "passages_by_meaning": by_meaning,
-        "embed_ms_per_article": embed_ms,
     }

@@ -149,9 +149,7 @@ def suggest_articles(
         ),
     )
     if passages:
-        attach_passages(
-            result.suggestions, query=query, loaded=loaded, query_vector=result.query_vector
-        )
+        attach_passages(result.suggestions, query=query, loaded=loaded)
     return result
 
 

@@ -3,24 +3,20 @@
 An article's steps, callouts and paragraphs are each a passage. A question is read by the
 suggestion index (the same stems, synonyms, completions and typo corrections as the ranking
 of articles, each term weighed by its idf there) and every passage of one article is scored
-with BM25 over the passage's own words, blended as articles are (kb/engine/fusion.py) with the
-cosine between the question's vector and the passage's when both are there. Only the few
-articles a customer is shown are ranked this way, so a keystroke pays for a handful of short
-texts, never for the knowledge base. Nothing here knows Django.
+with BM25 over the passage's own words. Only the few articles a customer is shown are ranked
+this way, so a keystroke pays for a handful of short texts, never for the knowledge base.
+Nothing here knows Django.
 """
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 from bs4 import BeautifulSoup, Tag
 
 from ..analysis import find_words, highlight, stem, stems, surface_tokens
 from ..documents import bigrams
 from ..markup import BLOCK_TAGS
-from .embedding import Encoder
-from .fusion import FusionParams, blend
 
 STEPS, CALLOUT, PARAGRAPH = "steps", "callout", "paragraph"
 MAX_ITEMS = 12  # steps shown at most; a longer list is cut with "…"
@@ -36,8 +32,6 @@ DOING_WORDS = frozenset(
 )
 DOING_BOOST = 1.5
 ANCHOR_PREFIX = "block-"
-# Passages are blended as articles are: the same share of meaning (see passage_scores).
-PASSAGE_FUSION = FusionParams()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +56,6 @@ class IndexedPassage:
     passage: Passage
     counts: Mapping[str, int] = field(default_factory=dict)
     length: int = 0
-    vector: np.ndarray | None = None  # unit vector of heading and text, when embedded
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +66,6 @@ class PassageQuery:
     weights: Mapping[str, float]
     forms: Mapping[str, float]
     doing: bool = False
-    vector: np.ndarray | None = None  # the question's unit vector, as articles were ranked on
 
 
 def block_anchor(block_id: str | None) -> str:
@@ -159,38 +151,12 @@ def indexed(passages: Iterable[Passage]) -> list[IndexedPassage]:
     return out
 
 
-def passage_text(passage: Passage) -> str:
-    """What a passage's vector is computed from: its heading, then its text."""
-    return f"{passage.heading}\n{passage.text}".strip()
-
-
-def embedded(candidates: Sequence[IndexedPassage], encoder: Encoder) -> list[IndexedPassage]:
-    """The passages with their vectors, computed in one batched call."""
-    if not candidates:
-        return []
-    vectors = encoder.embed_many([passage_text(c.passage) for c in candidates])
-    return [replace(c, vector=v) for c, v in zip(candidates, vectors, strict=True)]
-
-
 def is_about_doing(text: str) -> bool:
     """Whether a question asks how to do something, so that steps answer it best."""
     return not DOING_WORDS.isdisjoint(surface_tokens(text))
 
 
 def passage_scores(candidates: Sequence[IndexedPassage], query: PassageQuery) -> list[float]:
-    """Each passage's score for the query: its BM25, blended with its cosine to the question
-    when the question and every passage have a vector; steps favoured for a how-to."""
-    lexical = _lexical_scores(candidates, query)
-    if query.vector is None or any(c.vector is None for c in candidates) or not candidates:
-        return lexical
-    cosines = np.array([c.vector for c in candidates]) @ query.vector
-    blended = blend(np.array(lexical), cosines.astype(np.float64), PASSAGE_FUSION)
-    if query.doing:  # steps favoured by meaning too, not only by their words
-        blended *= [DOING_BOOST if c.passage.kind == STEPS else 1.0 for c in candidates]
-    return blended.tolist()
-
-
-def _lexical_scores(candidates: Sequence[IndexedPassage], query: PassageQuery) -> list[float]:
     """BM25 of each passage for the query's weighted terms, steps favoured for a how-to."""
     if not candidates:
         return []
@@ -213,9 +179,8 @@ def _lexical_scores(candidates: Sequence[IndexedPassage], query: PassageQuery) -
 
 
 def best_passage(candidates: Sequence[IndexedPassage], query: PassageQuery) -> Passage | None:
-    """The passage that best answers the query, marked. When none shares a word with it and
-    meaning cannot tell, the article's first steps (an article's procedure is its answer),
-    else nothing."""
+    """The passage that best answers the query, marked. When none shares a word with it, the
+    article's first steps (an article's procedure is its answer), else nothing."""
     scores = passage_scores(candidates, query)
     if scores and max(scores) > 0:
         best = max(range(len(scores)), key=lambda i: (scores[i], -i))  # the first of equals

@@ -146,5 +146,4 @@ class SemanticReading:
             total=len(candidates),
             top_score=float(blended.max()),
             top_relative=top_sure,
-            query_vector=vector,
         )

@@ -1,10 +1,7 @@
 """The passage that answers: an article's steps, callouts and paragraphs, ranked for a question
 by the suggestion engine (kb/engine/passages.py), without Django."""
 
-from dataclasses import replace
-
 from kb import markup
-from kb.engine import embedding
 from kb.engine.passages import (
     CALLOUT,
     PARAGRAPH,
@@ -12,7 +9,6 @@ from kb.engine.passages import (
     Passage,
     best_passage,
     block_anchor,
-    embedded,
     indexed,
     passages_from_blocks,
     plain_query,
@@ -105,22 +101,3 @@ def test_without_a_shared_word_the_articles_steps_are_its_answer_and_else_nothin
 def test_code_and_images_are_not_passages():
     raw = blocks("<pre><code>reset --all</code></pre><p>Run the command above to reset.</p>")
     assert [p.kind for p in passages_from_blocks(raw)] == [PARAGRAPH]
-
-
-FORMATTING = """
-<p>To make text bold in a comment, put two asterisks on each side of the text you want bold.</p>
-<p>Wrap words in two tildes on each side, ~~like this~~, and they are shown with a line
-through them.</p>
-"""
-
-
-def test_a_passage_that_answers_in_other_words_is_chosen_by_meaning():
-    question = "how can I make my text appear crossed out"
-    encoder = embedding.encoder()  # the real model, as the portal runs it
-    candidates = embedded(indexed(passages_from_blocks(blocks(FORMATTING))), encoder)
-    by_words = best_passage(candidates, plain_query(question))
-    assert "bold" in by_words.text  # it shares "make" and "text" with the question
-    by_meaning = best_passage(
-        candidates, replace(plain_query(question), vector=encoder.embed(question))
-    )
-    assert "line through them" in by_meaning.text

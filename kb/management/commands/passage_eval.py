@@ -24,23 +24,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--semantic",
             action="store_true",
-            help="Rank the articles with meaning too, and their passages unless "
-            "--lexical-passages.",
-        )
-        parser.add_argument(
-            "--lexical-passages",
-            action="store_true",
-            help="Rank passages on words alone, whatever ranks the articles.",
+            help="Rank the articles with meaning too (passages are always ranked on words).",
         )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, articles, queries, semantic, lexical_passages, as_json, **options):
+    def handle(self, *args, articles, queries, semantic, as_json, **options):
         for path in (articles, queries):
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
-        figures = passage_figures(
-            articles, queries, semantic=semantic, lexical_passages=lexical_passages
-        )
+        figures = passage_figures(articles, queries, semantic=semantic)
         if as_json:
             self.stdout.write(json.dumps(figures, indent=2))
             return
