@@ -48,6 +48,11 @@ class Command(BaseCommand):
             f"  is the first steps (of {f['answered_with_steps']} answered by an article with "
             f"steps): {f['first_step']:.1%}",
             f"  no passage shown:                    {f['no_passage']:.1%}",
+            "a second figure, on where the passage sits rather than its words: in the part "
+            "that answers (under Answer, Resolving the problem, Solution, Workaround…), of "
+            f"{f['answered_with_answer_part']} answered by an article with such a part: "
+            f"{f['in_answer_part']:.1%} (a passage picked at random: "
+            f"{f['in_answer_part_by_chance']:.1%})",
             f"mean passage length: {f['mean_passage_chars']:.0f} characters, "
             f"{f['mean_passage_words']:.0f} words",
             f"added per keystroke (5 articles' passages, cached analysis): "
