@@ -267,10 +267,13 @@ def format_bench(result: dict) -> str:
     )
     lines.append(f"  articles shown per keystroke: {result['shown_mean']:.1f} on average")
     labels = {
-        "suggest": "suggest()", "passages": "+ passages", "passages_only": "passages only",
+        "suggest": "suggest()",
+        "passages": "+ passages",
+        "passages_only": "passages only",
         "ranking": "no snippets",
-        "embedding": "embedding only", "naive": "rank_bm25",
-    }  # fmt: skip
+        "embedding": "embedding only",
+        "naive": "rank_bm25",
+    }
     for name, label in labels.items():
         if f"{name}_p50_ms" in result:
             lines.append(

@@ -71,9 +71,10 @@ def build_index(
     if contexts:
         documents = [
             replace(doc, places=parse_places(contexts[str(doc.key)]))
-            if str(doc.key) in contexts else doc
+            if str(doc.key) in contexts
+            else doc
             for doc in documents
-        ]  # fmt: skip
+        ]
     if learn_path is not None:
         learned = learned_phrases(read_jsonl(learn_path), per_article=params.phrases_per_article)
         documents = [
@@ -141,9 +142,13 @@ def run_eval(
     the page of the product area the answer belongs to.
     """
     index = build_index(
-        articles_path, learn_path=learn_path, params=params, contexts=contexts, synonyms=synonyms,
+        articles_path,
+        learn_path=learn_path,
+        params=params,
+        contexts=contexts,
+        synonyms=synonyms,
         semantic=semantic,
-    )  # fmt: skip
+    )
     queries = [q for q in read_jsonl(queries_path) if q.get("relevant")]
     rankings, latencies = [], []
     for query in queries:

@@ -44,14 +44,29 @@ from .query import MIN_CORRECTED_LENGTH, QueryReading, analyse_synonyms
 # not misread.
 FORMAT_VERSION = 4
 _STORED_ARRAYS = (
-    "indptr", "doc_ids", "tf", "doc_len", "idf", "doc_group", "surface_stem",
-    "title_indptr", "title_doc_ids", "title_tf", "title_doc_len", "title_idf",
-)  # fmt: skip
+    "indptr",
+    "doc_ids",
+    "tf",
+    "doc_len",
+    "idf",
+    "doc_group",
+    "surface_stem",
+    "title_indptr",
+    "title_doc_ids",
+    "title_tf",
+    "title_doc_len",
+    "title_idf",
+)
 
 __all__ = [
-    "Document", "EngineParams", "Suggestion", "SuggestResult", "SuggestIndex", "bigrams",
+    "Document",
+    "EngineParams",
+    "Suggestion",
+    "SuggestResult",
+    "SuggestIndex",
+    "bigrams",
     "document_tokens",
-]  # fmt: skip
+]
 
 
 class SuggestIndex(QueryReading, SemanticReading):
@@ -190,8 +205,13 @@ class SuggestIndex(QueryReading, SemanticReading):
         title_rows, title_cols, title_tfs, title_len = array("q"), array("i"), array("q"), []
         doc_len, doc_group = [], []
         meta: dict = {
-            "keys": [], "titles": [], "urls": [], "summaries": [], "sources": [], "places": {}
-        }  # fmt: skip
+            "keys": [],
+            "titles": [],
+            "urls": [],
+            "summaries": [],
+            "sources": [],
+            "places": {},
+        }
         groups: dict[tuple[int, ...], int] = {(): 0}  # restriction sets; 0 is public
         for d, doc in enumerate(documents):
             fields_of_doc = document_fields(doc, params)
@@ -234,11 +254,12 @@ class SuggestIndex(QueryReading, SemanticReading):
         )
         arrays = {
             **postings(rows, cols, tfs, doc_len, len(term_ids), params),
-            **postings(title_rows, title_cols, title_tfs, title_len, len(term_ids), params,
-                        prefix="title_"),
+            **postings(
+                title_rows, title_cols, title_tfs, title_len, len(term_ids), params, prefix="title_"
+            ),
             "doc_group": np.array(doc_group, dtype=np.int32),
             "surface_stem": np.array([spelled[s] for s in meta["surface"]], dtype=np.int32),
-        }  # fmt: skip
+        }
         return cls._assemble(arrays, meta, params)
 
     def to_bytes(self) -> bytes:
@@ -368,9 +389,16 @@ class SuggestIndex(QueryReading, SemanticReading):
         vector = self.query_vector(text)
         if vector is not None:
             return self._suggest_fused(
-                text, query, vector, limit=limit, offset=offset, threshold=threshold,
-                allowed_restriction_ids=allowed_restriction_ids, snippets=snippets, place=place,
-            )  # fmt: skip
+                text,
+                query,
+                vector,
+                limit=limit,
+                offset=offset,
+                threshold=threshold,
+                allowed_restriction_ids=allowed_restriction_ids,
+                snippets=snippets,
+                place=place,
+            )
         if not query.terms or query.bound <= 0:
             return nothing
         # Once something answers, weaker articles may follow it, down to a lower floor.
@@ -455,7 +483,7 @@ class SuggestIndex(QueryReading, SemanticReading):
                 score=0.0,
                 relative=0.0,
                 snippet="",
-            )  # fmt: skip
+            )
             for d in docs.tolist()[:limit]
         ]
 
@@ -500,8 +528,11 @@ class SuggestIndex(QueryReading, SemanticReading):
 
 
 def _table(shared: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
-    return {part: shared[f"{name}.{part}"] for part in ("blob", "offsets", "slots")
-            if f"{name}.{part}" in shared}  # fmt: skip
+    return {
+        part: shared[f"{name}.{part}"]
+        for part in ("blob", "offsets", "slots")
+        if f"{name}.{part}" in shared
+    }
 
 
 def _params_of(meta: dict) -> EngineParams:

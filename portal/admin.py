@@ -46,8 +46,10 @@ class UserAdmin(BaseUserAdmin):
         )
     ]
 
-    @admin.action(description=_("Erase personal data (keeps anonymous ticket statistics)"),
-                  permissions=["delete"])  # fmt: skip
+    @admin.action(
+        description=_("Erase personal data (keeps anonymous ticket statistics)"),
+        permissions=["delete"],
+    )
     def erase_personal_data(self, request, queryset):
         staff = queryset.filter(is_staff=True)
         if staff.exists():

@@ -19,8 +19,18 @@ logger = logging.getLogger(__name__)
 # Every page that signs people in: besides its own limit per address, they share one limit per
 # account, so that guessing one account's password from many addresses is bounded too.
 SIGN_IN_VIEWS = ("login", "wagtailadmin_login", "admin:login")
-UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
-         "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
+UNITS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

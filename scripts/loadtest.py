@@ -414,8 +414,10 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  failure: {sample}")
     ceiling = {}
     if args.ceiling_seconds > 0:
-        say(f"Ceiling: GET /healthz and GET /api/v1/suggest, {args.ceiling_concurrency} "
-            f"connections flat out, {args.ceiling_seconds:.0f}s each in 2s slices ...")  # fmt: skip
+        say(
+            f"Ceiling: GET /healthz and GET /api/v1/suggest, {args.ceiling_concurrency} "
+            f"connections flat out, {args.ceiling_seconds:.0f}s each in 2s slices ..."
+        )
         ceiling = asyncio.run(
             ceilings(args.url, concurrency=args.ceiling_concurrency, seconds=args.ceiling_seconds)
         )

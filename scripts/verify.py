@@ -209,10 +209,11 @@ def verify(ledger: Ledger, database_url: str, *, sent_emails: list[dict] | None 
             email_figures = {
                 "emails_owed": sum(states.values()),
                 "emails_sent": states.get("sent", 0),
-                "emails_received": sum(received[f"{REFERENCE_PREFIX}{pk + REFERENCE_OFFSET}"]
-                                       for pk in ids),
+                "emails_received": sum(
+                    received[f"{REFERENCE_PREFIX}{pk + REFERENCE_OFFSET}"] for pk in ids
+                ),
                 "emails_duplicated": len(duplicates),
-            }  # fmt: skip
+            }
 
     return {
         "tickets_told": len(ledger.tickets),

@@ -27,8 +27,13 @@ def answer_offers_seed(*, seed: int = 0) -> int:
         if chosen_for[text] is None:
             continue
         article, relative = chosen_for[text]
-        offer = AnswerOffer(ticket=ticket, article=article, title=article.title, relative=relative,
-                            created_at=ticket.created_at)  # fmt: skip
+        offer = AnswerOffer(
+            ticket=ticket,
+            article=article,
+            title=article.title,
+            relative=relative,
+            created_at=ticket.created_at,
+        )
         events.append((ticket, TicketEvent.Kind.ANSWER_OFFERED, ticket.created_at, article.pk))
         if ticket.is_open:
             if rng.random() < DECLINED_SHARE_OPEN:
@@ -42,8 +47,11 @@ def answer_offers_seed(*, seed: int = 0) -> int:
             offer.state = AnswerOffer.State.DECLINED
             offer.answered_at = ticket.created_at + timedelta(minutes=rng.randint(5, 120))
         if offer.answered_at:
-            kind = (TicketEvent.Kind.ANSWER_ACCEPTED if offer.state == AnswerOffer.State.ACCEPTED
-                    else TicketEvent.Kind.ANSWER_DECLINED)  # fmt: skip
+            kind = (
+                TicketEvent.Kind.ANSWER_ACCEPTED
+                if offer.state == AnswerOffer.State.ACCEPTED
+                else TicketEvent.Kind.ANSWER_DECLINED
+            )
             events.append((ticket, kind, offer.answered_at, article.pk))
         offers.append(offer)
     created_at = AnswerOffer._meta.get_field("created_at")
@@ -57,10 +65,12 @@ def answer_offers_seed(*, seed: int = 0) -> int:
     event_created.auto_now_add = False
     try:
         TicketEvent.objects.bulk_create(
-            [TicketEvent(ticket=t, kind=k, created_at=when, to_value=str(pk))
-             for t, k, when, pk in events],
+            [
+                TicketEvent(ticket=t, kind=k, created_at=when, to_value=str(pk))
+                for t, k, when, pk in events
+            ],
             batch_size=2000,
-        )  # fmt: skip
+        )
     finally:
         event_created.auto_now_add = True
     return len(offers)

@@ -122,10 +122,14 @@ def _drivers(*, recent: tuple[datetime, datetime], before: tuple[datetime, datet
         .order_by()
     )
     drivers = [
-        Driver(row["category_id"], row["category__title"] or _("No category"), row["recent"],
-               row["before"] * span)
+        Driver(
+            row["category_id"],
+            row["category__title"] or _("No category"),
+            row["recent"],
+            row["before"] * span,
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
     drivers = [d for d in drivers if d.excess > 0]
     drivers.sort(key=lambda d: (-d.excess, d.category))
     return tuple(drivers[:DRIVERS])

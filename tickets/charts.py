@@ -35,9 +35,15 @@ def _legend(entries: list[tuple[str, str]]) -> SafeString:
 
 
 def _frame(
-    *, title: str, description: str, body: SafeString, y_max: float, y_format,
-    x_label: str, y_label: str,
-) -> SafeString:  # fmt: skip
+    *,
+    title: str,
+    description: str,
+    body: SafeString,
+    y_max: float,
+    y_format,
+    x_label: str,
+    y_label: str,
+) -> SafeString:
     ident = f"chart-{next(_ids)}"
     ticks = [y_max * i / 4 for i in range(5)]
     plot_h = HEIGHT - TOP - BOTTOM
@@ -56,14 +62,29 @@ def _frame(
         '<text x="{}" y="{}" class="axis-label x" text-anchor="middle">{}</text>'
         '<text transform="translate(14 {}) rotate(-90)" class="axis-label y" text-anchor="middle">'
         "{}</text>",
-        LEFT, title, LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 6, x_label,
-        TOP + plot_h / 2, y_label,
-    )  # fmt: skip
+        LEFT,
+        title,
+        LEFT + (WIDTH - LEFT - RIGHT) / 2,
+        HEIGHT - 6,
+        x_label,
+        TOP + plot_h / 2,
+        y_label,
+    )
     return format_html(
         '<svg class="deflect-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d">'
         '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}{}{}</svg>',
-        WIDTH, HEIGHT, ident, ident, ident, title, ident, description, labels, grid, body,
-    )  # fmt: skip
+        WIDTH,
+        HEIGHT,
+        ident,
+        ident,
+        ident,
+        title,
+        ident,
+        description,
+        labels,
+        grid,
+        body,
+    )
 
 
 def _x(i: int, n: int) -> float:
@@ -81,15 +102,23 @@ def _x_labels(labels: list[str]) -> SafeString:
     return format_html_join(
         "",
         '<text x="{}" y="{}" class="axis" text-anchor="middle">{}</text>',
-        ((_x(i, len(labels)), HEIGHT - BOTTOM + 16, label)
-         for i, label in enumerate(labels) if i % every == 0),
-    )  # fmt: skip
+        (
+            (_x(i, len(labels)), HEIGHT - BOTTOM + 16, label)
+            for i, label in enumerate(labels)
+            if i % every == 0
+        ),
+    )
 
 
 def line_chart(
-    *, title: str, labels: list[str], series: list[tuple[str, list[float | None], str]],
-    x_label: str, y_label: str, percent: bool = False,
-) -> SafeString:  # fmt: skip
+    *,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[float | None], str]],
+    x_label: str,
+    y_label: str,
+    percent: bool = False,
+) -> SafeString:
     """Lines over periods; `series` is (name, values, css class). None leaves a gap."""
     values = [v for _name, vals, _cls in series for v in vals if v is not None]
     y_max = 1.0 if percent else _nice_max(max(values, default=0))
@@ -113,15 +142,26 @@ def line_chart(
     )
     body = mark_safe("".join(lines)) + _x_labels(labels) + legend
     return _frame(
-        title=title, description=description, body=body, y_max=y_max, y_format=y_format,
-        x_label=x_label, y_label=y_label,
-    )  # fmt: skip
+        title=title,
+        description=description,
+        body=body,
+        y_max=y_max,
+        y_format=y_format,
+        x_label=x_label,
+        y_label=y_label,
+    )
 
 
 def bar_chart(
-    *, title: str, labels: list[str], values: list[int], name: str, x_label: str, y_label: str,
+    *,
+    title: str,
+    labels: list[str],
+    values: list[int],
+    name: str,
+    x_label: str,
+    y_label: str,
     css: str = "bars",
-) -> SafeString:  # fmt: skip
+) -> SafeString:
     """One bar per label; `name` says what the bars count, in the legend and tooltips."""
     y_max = _nice_max(max(values, default=0))
     n = len(labels)
@@ -130,16 +170,29 @@ def bar_chart(
         "",
         '<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{}, {}: {}</title></rect>',
         (
-            (round(_x(i, n) - width / 2, 1), _y(v, y_max), round(width, 1),
-             round(_y(0, y_max) - _y(v, y_max), 1), css, name, labels[i], v)
+            (
+                round(_x(i, n) - width / 2, 1),
+                _y(v, y_max),
+                round(width, 1),
+                round(_y(0, y_max) - _y(v, y_max), 1),
+                css,
+                name,
+                labels[i],
+                v,
+            )
             for i, v in enumerate(values)
         ),
-    )  # fmt: skip
+    )
     description = f"{name}: " + ", ".join(
         f"{label} {v}" for label, v in zip(labels, values, strict=True)
     )
     body = bars + _x_labels(labels) + _legend([(name, css)])
     return _frame(
-        title=title, description=description, body=body,
-        y_max=y_max, y_format=lambda v: f"{v:g}", x_label=x_label, y_label=y_label,
-    )  # fmt: skip
+        title=title,
+        description=description,
+        body=body,
+        y_max=y_max,
+        y_format=lambda v: f"{v:g}",
+        x_label=x_label,
+        y_label=y_label,
+    )

@@ -89,7 +89,7 @@ def _charts(summary: dict) -> dict:
             series=[(_("Open tickets"), [row["backlog"] for row in rows], "backlog")],
             x_label=period,
             y_label=_("Open tickets at the end"),
-        ),  # fmt: skip
+        ),
         "age": charts.bar_chart(
             title=_("Age of open tickets"),
             labels=[str(label) for _key, label, _n in age["buckets"]],
@@ -111,7 +111,7 @@ def _charts(summary: dict) -> dict:
                     "deflection",
                 )
             ],
-        ),  # fmt: skip
+        ),
         "satisfaction": charts.line_chart(
             title=_("Customer satisfaction (CSAT): share of good ratings"),
             labels=labels,
@@ -125,7 +125,7 @@ def _charts(summary: dict) -> dict:
                     "satisfaction",
                 )
             ],
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -170,18 +170,43 @@ def backlog_csv(request):
     stamp = timezone.localtime(summary["generated_at"]).strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="backlog-{stamp}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["period_start", "intake", "burn", "reopened", "net", "backlog_at_end",
-                     "deflected", "tickets_filed", "deflection_rate",
-                     "ratings_good", "ratings_bad", "csat"])  # fmt: skip
+    writer.writerow(
+        [
+            "period_start",
+            "intake",
+            "burn",
+            "reopened",
+            "net",
+            "backlog_at_end",
+            "deflected",
+            "tickets_filed",
+            "deflection_rate",
+            "ratings_good",
+            "ratings_bad",
+            "csat",
+        ]
+    )
     for row, deflection, csat in zip(
-        summary["flow"], summary["deflection"]["rows"], summary["satisfaction"]["rows"],
+        summary["flow"],
+        summary["deflection"]["rows"],
+        summary["satisfaction"]["rows"],
         strict=True,
-    ):  # fmt: skip
+    ):
         rate = deflection["rate"]
-        writer.writerow([
-            timezone.localtime(row["period"].start).date().isoformat(), row["intake"], row["burn"],
-            row["reopened"], row["net"], row["backlog"], deflection["deflected"],
-            deflection["filed"], "" if rate is None else f"{rate:.4f}",
-            csat["good"], csat["bad"], "" if csat["rate"] is None else f"{csat['rate']:.4f}",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                timezone.localtime(row["period"].start).date().isoformat(),
+                row["intake"],
+                row["burn"],
+                row["reopened"],
+                row["net"],
+                row["backlog"],
+                deflection["deflected"],
+                deflection["filed"],
+                "" if rate is None else f"{rate:.4f}",
+                csat["good"],
+                csat["bad"],
+                "" if csat["rate"] is None else f"{csat['rate']:.4f}",
+            ]
+        )
     return response

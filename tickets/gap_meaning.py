@@ -88,10 +88,12 @@ def _stored_vectors(pks: list[int], texts: list[str]) -> np.ndarray:
     if missing:
         computed = meaning.vectors([texts[i] for i in missing])
         TicketVector.objects.bulk_create(
-            [TicketVector(ticket_id=pks[i], vector=meaning.to_bytes(v))
-             for i, v in zip(missing, computed, strict=True)],
+            [
+                TicketVector(ticket_id=pks[i], vector=meaning.to_bytes(v))
+                for i, v in zip(missing, computed, strict=True)
+            ],
             ignore_conflicts=True,
-        )  # fmt: skip
+        )
         for i, vector in zip(missing, computed, strict=True):
             found[i] = vector
     return meaning.stack(found)
@@ -109,10 +111,12 @@ def group_tickets(groups, rows, vectoriser, *, new_group) -> None:
         vectors = _stored_vectors([row[0] for row in chunk], texts)
         usable, means = _means(groups)
         allowed = np.array(
-            [[g.closed_after is None or filed_at <= g.closed_after for g in usable]
-             for _, _, _, filed_at, _ in chunk],
+            [
+                [g.closed_after is None or filed_at <= g.closed_after for g in usable]
+                for _, _, _, filed_at, _ in chunk
+            ],
             dtype=bool,
-        ).reshape(len(chunk), len(usable))  # fmt: skip
+        ).reshape(len(chunk), len(usable))
         best, alike = nearest_group(vectors, means, allowed)
         placed: list = [usable[b] if joins(a) else None for b, a in zip(best, alike, strict=True)]
         rest = [i for i, group in enumerate(placed) if group is None]
@@ -140,10 +144,9 @@ def count_weak_signals(groups, sessions, searches) -> None:
     for chunk in chunks(sessions.iterator(BATCH), CHUNK):
         vectors = meaning.vectors([meaning.ticket_text(s, d) for _, s, d, _ in chunk])
         allowed = np.array(
-            [[g.closed_after is None or at <= g.closed_after for g in usable]
-             for *_, at in chunk],
+            [[g.closed_after is None or at <= g.closed_after for g in usable] for *_, at in chunk],
             dtype=bool,
-        ).reshape(len(chunk), len(usable))  # fmt: skip
+        ).reshape(len(chunk), len(usable))
         best, alike = nearest_group(vectors, means, allowed)
         for (pk, *_), b, a in zip(chunk, best, alike, strict=True):
             if joins(a):

@@ -209,8 +209,9 @@ def mine_gaps(*, now=None) -> MiningReport:
 
     tickets = candidate_tickets().order_by("created_at", "pk")
     semantic = semantic_available()
-    group_tickets(groups, tickets.values_list(*TICKET_ROW).iterator(BATCH), vectoriser,
-                  semantic=semantic)  # fmt: skip
+    group_tickets(
+        groups, tickets.values_list(*TICKET_ROW).iterator(BATCH), vectoriser, semantic=semantic
+    )
     sessions = candidate_sessions().values_list("pk", "subject", "description", "updated_at")
     searches = FailedSearch.objects.filter(article_requests__isnull=True)
     if semantic:
@@ -337,7 +338,13 @@ def _reprioritise(now) -> None:
         updates.append(request)
     ArticleRequest.objects.bulk_update(
         updates,
-        ["ticket_count", "session_count", "search_count", "priority", "first_seen_at",
-         "last_seen_at"],
+        [
+            "ticket_count",
+            "session_count",
+            "search_count",
+            "priority",
+            "first_seen_at",
+            "last_seen_at",
+        ],
         batch_size=500,
-    )  # fmt: skip
+    )

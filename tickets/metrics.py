@@ -219,8 +219,11 @@ def segments(*, since: datetime) -> dict:
     """Volume since a moment and backlog now, by category, priority and customer tier."""
     result = {}
     recent, open_now = Ticket.objects.filter(created_at__gte=since), _open(None)
-    for name, field in (("category", "category_id"), ("priority", "priority"),
-                        ("tier", "organization__tier")):  # fmt: skip
+    for name, field in (
+        ("category", "category_id"),
+        ("priority", "priority"),
+        ("tier", "organization__tier"),
+    ):
         # Two indexed queries (recent tickets, open tickets) rather than one scanning all.
         volume = dict(recent.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
         backlog = dict(open_now.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
@@ -256,16 +259,21 @@ class SecondsBetween(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(
-            compiler, connection, template="(strftime('%%%%s', %(expressions)s))",
-            arg_joiner=") - strftime('%%s', ", **extra,
-        )  # fmt: skip
+            compiler,
+            connection,
+            template="(strftime('%%%%s', %(expressions)s))",
+            arg_joiner=") - strftime('%%s', ",
+            **extra,
+        )
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(
-            compiler, connection,
+            compiler,
+            connection,
             template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)",
-            arg_joiner=" - ", **extra,
-        )  # fmt: skip
+            arg_joiner=" - ",
+            **extra,
+        )
 
 
 def service_times(*, since: datetime) -> dict:
@@ -291,10 +299,12 @@ def deflection(periods: list[Period]) -> dict:
     first, last = periods[0].start, periods[-1].end
     sessions = ContactSession.objects.filter(created_at__gte=first, created_at__lt=last)
     counts = _per_period(
-        ContactSession.objects.all(), periods, "created_at",
+        ContactSession.objects.all(),
+        periods,
+        "created_at",
         deflected=Q(outcome=ContactSession.Outcome.DEFLECTED),
         filed=Q(outcome=ContactSession.Outcome.TICKET),
-    )  # fmt: skip
+    )
     rows = []
     for i, period in enumerate(periods):
         deflected, filed = counts["deflected"][i], counts["filed"][i]
@@ -351,9 +361,11 @@ def failed_searches(*, since: datetime, limit: int = 10) -> list[dict]:
 def service_levels(periods: list[Period], *, now: datetime) -> dict:
     """SLA breaches per period, and how the open tickets stand now."""
     breaches = _per_period(
-        TicketEvent.objects.filter(kind=TicketEvent.Kind.ESCALATED), periods, "created_at",
+        TicketEvent.objects.filter(kind=TicketEvent.Kind.ESCALATED),
+        periods,
+        "created_at",
         breaches=Q(),
-    )["breaches"]  # fmt: skip
+    )["breaches"]
     standing = Ticket.objects.filter(status__in=OPEN).aggregate(
         at_risk=Count("pk", filter=Q(sla_state=SlaState.AT_RISK)),
         breached=Count("pk", filter=Q(sla_state=SlaState.BREACHED)),
@@ -384,10 +396,14 @@ def contacts_by_page(*, since: datetime, limit: int = 10) -> list[dict]:
         .order_by("-contacts", "source_page")[:limit]
     )
     return [
-        {"page": row["source_page"], "contacts": row["contacts"], "deflected": row["deflected"],
-         "tickets": row["tickets"]}
+        {
+            "page": row["source_page"],
+            "contacts": row["contacts"],
+            "deflected": row["deflected"],
+            "tickets": row["tickets"],
+        }
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def backlog_summary(

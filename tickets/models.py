@@ -242,9 +242,13 @@ class Ticket(models.Model):
         verbose_name=_("assignee"),
     )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
         verbose_name=_("organization"),
-    )  # fmt: skip
+    )
     source_page = models.CharField(_("came from"), max_length=500, blank=True)
     contact_session = models.OneToOneField(
         ContactSession,
@@ -269,28 +273,44 @@ class Ticket(models.Model):
     top_score = models.FloatField(_("best suggestion score at filing"), null=True, blank=True)
     priority_reason = models.CharField(_("why this priority"), max_length=200, blank=True)
     auto_category = models.ForeignKey(
-        "kb.CategoryPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "kb.CategoryPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("category guessed at filing"),
-    )  # fmt: skip
+    )
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     sla_state = models.CharField(
         _("SLA"), max_length=16, choices=SlaState.choices, default=SlaState.NONE, db_index=True
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_tickets",
         verbose_name=_("merged into"),
-    )  # fmt: skip
+    )
     gap_request = models.ForeignKey(
-        "tickets.ArticleRequest", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="tickets", verbose_name=_("article to write"),
-    )  # fmt: skip
+        "tickets.ArticleRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("article to write"),
+    )
     top_relative = models.FloatField(_("best relative score at filing"), null=True, blank=True)
     waiting_on_team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_tickets",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waiting_tickets",
         verbose_name=_("waiting on team"),
         help_text=_("Another team this ticket waits on; empty when support can act on it."),
-    )  # fmt: skip
+    )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     # Who filed it (a hash of their account or browser): a submission key only finds a ticket
     # its own filer filed, so a key seen elsewhere never opens someone else's ticket.
@@ -356,9 +376,12 @@ class AnswerOffer(models.Model):
         Ticket, on_delete=models.CASCADE, related_name="answer_offer", verbose_name=_("ticket")
     )
     article = models.ForeignKey(
-        "kb.ArticlePage", null=True, on_delete=models.SET_NULL, related_name="+",
+        "kb.ArticlePage",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("article offered"),
-    )  # fmt: skip
+    )
     title = models.CharField(_("article title when offered"), max_length=255)
     relative = models.FloatField(_("confidence (relative score)"))
     state = models.CharField(
@@ -489,9 +512,12 @@ class Notification(models.Model):
     )
     # A gap-article notice: the article to write whose article it announces.
     article_request = models.ForeignKey(
-        "tickets.ArticleRequest", null=True, blank=True, on_delete=models.CASCADE,
+        "tickets.ArticleRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="notices",
-    )  # fmt: skip
+    )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     recipient = models.EmailField()
     state = models.CharField(
@@ -536,17 +562,29 @@ class ArticleRequest(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     category = models.ForeignKey(
-        "kb.CategoryPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "kb.CategoryPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("category"),
-    )  # fmt: skip
+    )
     article = models.ForeignKey(
-        "kb.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="article_requests", verbose_name=_("article"),
-    )  # fmt: skip
+        "kb.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="article_requests",
+        verbose_name=_("article"),
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("editor"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("editor"),
+    )
     dismissed_reason = models.CharField(_("why dismissed"), max_length=500, blank=True)
     ticket_count = models.PositiveIntegerField(_("tickets"), default=0)
     search_count = models.PositiveIntegerField(_("failed searches"), default=0)
@@ -647,9 +685,12 @@ class CategoryRoute(models.Model):
         "kb.CategoryPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
     )
     default_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-        limit_choices_to={"is_staff": True}, verbose_name=_("default assignee"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("default assignee"),
+    )
 
     class Meta:
         verbose_name = _("category route")
@@ -697,9 +738,13 @@ class SatisfactionRating(models.Model):
     comment = models.TextField(_("comment"), max_length=2000, blank=True)
     # Who worked the ticket when it was rated, so reassigning it later keeps the credit.
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("agent"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
     created_at = models.DateTimeField(_("rated"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -758,13 +803,20 @@ class SavedReply(models.Model):
         ),
     )
     set_status = models.CharField(
-        _("then set the status to"), max_length=16, choices=STATUS_CHOICES, blank=True,
+        _("then set the status to"),
+        max_length=16,
+        choices=STATUS_CHOICES,
+        blank=True,
         help_text=_("Empty: a public reply leaves the ticket waiting on the customer."),
-    )  # fmt: skip
+    )
     set_category = models.ForeignKey(
-        "kb.CategoryPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "kb.CategoryPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("then set the category to"),
-    )  # fmt: skip
+    )
     set_priority = models.CharField(
         _("then set the priority to"), max_length=16, choices=Ticket.Priority.choices, blank=True
     )
@@ -793,9 +845,13 @@ class SavedReplyUse(models.Model):
         Ticket, on_delete=models.CASCADE, related_name="saved_reply_uses", verbose_name=_("ticket")
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("agent"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -20,8 +20,14 @@ Kind = Notification.Kind
 MAX_ATTEMPTS = 8
 SEND_TASK = "tickets.tasks.send_notification"
 # E-mails to the customer that carry their personal link when they have no account.
-LINK_KINDS = {Kind.TICKET_RECEIVED, Kind.AGENT_REPLY, Kind.TICKET_RESOLVED, Kind.TICKET_MERGED,
-              Kind.NEW_LINK, Kind.GAP_ARTICLE}  # fmt: skip
+LINK_KINDS = {
+    Kind.TICKET_RECEIVED,
+    Kind.AGENT_REPLY,
+    Kind.TICKET_RESOLVED,
+    Kind.TICKET_MERGED,
+    Kind.NEW_LINK,
+    Kind.GAP_ARTICLE,
+}
 # E-mails a customer may refuse; the others are about their own request.
 OPTIONAL_KINDS = {Kind.GAP_ARTICLE}
 LOST_TASK_AFTER = timedelta(minutes=2)  # never attempted this long after commit: task lost
@@ -41,9 +47,12 @@ def queue(
     if kind == Kind.TICKET_RECEIVED and _too_many_confirmations(recipient):
         return None
     notification = Notification.objects.create(
-        ticket=ticket, kind=kind, message=message, recipient=recipient,
+        ticket=ticket,
+        kind=kind,
+        message=message,
+        recipient=recipient,
         article_request=article_request,
-    )  # fmt: skip
+    )
     transaction.on_commit(lambda: _enqueue(notification))
     return notification
 
@@ -107,8 +116,9 @@ def _render(notification: Notification) -> EmailMessage:
         url = context["base_url"] + reverse(
             "tickets:unsubscribe", args=(context["unsubscribe_token"],)
         )
-        headers.update({"List-Unsubscribe": f"<{url}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})  # fmt: skip
+        headers.update(
+            {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        )
     subject = _render_text(f"tickets/email/{notification.kind}_subject.txt", context)
     body = _render_text(f"tickets/email/{notification.kind}.txt", context)
     return EmailMessage(

@@ -56,8 +56,11 @@ def _rating(ticket: Ticket) -> dict | None:
         rating = ticket.satisfaction
     except SatisfactionRating.DoesNotExist:
         return None
-    return {"rating": rating.rating, "comment": rating.comment,
-            "rated_at": rating.created_at.isoformat()}  # fmt: skip
+    return {
+        "rating": rating.rating,
+        "comment": rating.comment,
+        "rated_at": rating.created_at.isoformat(),
+    }
 
 
 @transaction.atomic
@@ -72,9 +75,12 @@ def customer_erase(*, user) -> int:
     ids = list(tickets.values_list("pk", flat=True))
     placeholder = f"erased-{user.pk}@erased.invalid"
     Ticket.objects.filter(pk__in=ids).update(
-        customer=None, customer_email=placeholder, subject=ERASED, description=ERASED,
+        customer=None,
+        customer_email=placeholder,
+        subject=ERASED,
+        description=ERASED,
         source_page="",
-    )  # fmt: skip
+    )
     TicketMessage.objects.filter(ticket_id__in=ids, from_customer=True).update(body=ERASED)
     SatisfactionRating.objects.filter(ticket_id__in=ids).exclude(comment="").update(comment=ERASED)
     Notification.objects.filter(ticket_id__in=ids).update(recipient=placeholder, last_error="")

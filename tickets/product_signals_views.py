@@ -27,9 +27,12 @@ def _cell(text: str) -> str:
 
 class SignalsForm(forms.Form):
     days = forms.IntegerField(
-        label=gettext_lazy("Filed in the last (days)"), min_value=1, max_value=3650,
-        required=False, initial=90,
-    )  # fmt: skip
+        label=gettext_lazy("Filed in the last (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        initial=90,
+    )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
         choices=[("", gettext_lazy("All kinds")), *[(k.value, k.label) for k in KINDS]],
@@ -80,29 +83,31 @@ def _example(request, ticket) -> dict:
 @permission_required(PERMISSION, raise_exception=True)
 def product_signals_json(request):
     _form, kinds = _signals(request)
-    return JsonResponse({
-        "generated_at": timezone.now().isoformat(),
-        "kinds": [
-            {
-                "kind": kind.kind,
-                "label": kind.label,
-                "ticket_count": kind.ticket_count,
-                "groups": [
-                    {
-                        "title": group.title,
-                        "ticket_count": group.ticket_count,
-                        "tiers": group.tiers,
-                        "first_seen": group.first_seen.isoformat(),
-                        "last_seen": group.last_seen.isoformat(),
-                        "key_terms": group.key_terms,
-                        "examples": [_example(request, t) for t in group.examples],
-                    }
-                    for group in kind.groups
-                ],
-            }
-            for kind in kinds
-        ],
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "generated_at": timezone.now().isoformat(),
+            "kinds": [
+                {
+                    "kind": kind.kind,
+                    "label": kind.label,
+                    "ticket_count": kind.ticket_count,
+                    "groups": [
+                        {
+                            "title": group.title,
+                            "ticket_count": group.ticket_count,
+                            "tiers": group.tiers,
+                            "first_seen": group.first_seen.isoformat(),
+                            "last_seen": group.last_seen.isoformat(),
+                            "key_terms": group.key_terms,
+                            "examples": [_example(request, t) for t in group.examples],
+                        }
+                        for group in kind.groups
+                    ],
+                }
+                for kind in kinds
+            ],
+        }
+    )
 
 
 @permission_required(PERMISSION, raise_exception=True)
@@ -112,14 +117,29 @@ def product_signals_csv(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="product-signals-{stamp}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["kind", "title", "tickets", "tiers", "first_seen", "last_seen", "key_terms",
-                     "example_tickets"])  # fmt: skip
+    writer.writerow(
+        [
+            "kind",
+            "title",
+            "tickets",
+            "tiers",
+            "first_seen",
+            "last_seen",
+            "key_terms",
+            "example_tickets",
+        ]
+    )
     for kind, group in _rows(kinds):
-        writer.writerow([
-            kind.kind, _cell(group.title), group.ticket_count,
-            "; ".join(f"{tier or 'none'}={n}" for tier, n in group.tiers.items()),
-            group.first_seen.isoformat(), group.last_seen.isoformat(),
-            _cell("; ".join(group.key_terms)),
-            "; ".join(f"{t.reference} {t.subject}" for t in group.examples),
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                kind.kind,
+                _cell(group.title),
+                group.ticket_count,
+                "; ".join(f"{tier or 'none'}={n}" for tier, n in group.tiers.items()),
+                group.first_seen.isoformat(),
+                group.last_seen.isoformat(),
+                _cell("; ".join(group.key_terms)),
+                "; ".join(f"{t.reference} {t.subject}" for t in group.examples),
+            ]
+        )
     return response

@@ -26,7 +26,7 @@ def summary_to_dict(summary: dict) -> dict:
             {"field": summary["segment"].field, "value": summary["segment"].value}
             if summary["segment"]
             else None
-        ),  # fmt: skip
+        ),
         "verdict": summary["verdict"],
         "flow": [
             {
@@ -55,7 +55,7 @@ def summary_to_dict(summary: dict) -> dict:
                 for t in zombies[:50]
             ],
             "waiting_on": summary["zombie_waits"],
-        },  # fmt: skip
+        },
         "segments": {
             name: summary["segments"][name]
             for name in ("category", "priority", "tier", "top_categories")
@@ -83,7 +83,7 @@ def summary_to_dict(summary: dict) -> dict:
                     "rate": row["rate"],
                 }
                 for row in summary["deflection"]["rows"]
-            ],  # fmt: skip
+            ],
             "top_articles": [
                 {
                     "id": row["deflected_by"],
@@ -91,7 +91,7 @@ def summary_to_dict(summary: dict) -> dict:
                     "deflections": row["n"],
                 }
                 for row in summary["deflection"]["top_articles"]
-            ],  # fmt: skip
+            ],
             "failed_searches": summary["deflection"]["failed_searches"],
         },
         "satisfaction": _satisfaction_to_dict(summary["satisfaction"]),
@@ -132,7 +132,7 @@ def _answers_to_dict(answers: dict) -> dict:
                 "agent_hours_saved": _hours(row["time_saved"]),
             }
             for row in answers["rows"]
-        ],  # fmt: skip
+        ],
         "top_articles": [
             {"id": row["article"], "title": row["title"], "accepted": row["n"]}
             for row in answers["top_articles"]
@@ -153,7 +153,7 @@ def _satisfaction_to_dict(csat: dict) -> dict:
                 "rate": row["rate"],
             }
             for row in csat["rows"]
-        ],  # fmt: skip
+        ],
         "by_agent": csat["by_agent"],
         "by_category": csat["by_category"],
     }

@@ -32,9 +32,19 @@ from .sla import apply_due_times
 TEAMS = ["Engineering", "Billing operations"]  # teams seeded tickets are handed to
 SEED_DOMAIN = "seed.example"  # every seeded customer's e-mail ends here, so seeds can be removed
 CATEGORIES = [
-    "Billing", "Account & security", "Integrations", "Troubleshooting", "Getting started",
-    "Mobile app", "Reports", "Data & privacy", "API", "Scheduling", "Payroll", "Notifications",
-]  # fmt: skip
+    "Billing",
+    "Account & security",
+    "Integrations",
+    "Troubleshooting",
+    "Getting started",
+    "Mobile app",
+    "Reports",
+    "Data & privacy",
+    "API",
+    "Scheduling",
+    "Payroll",
+    "Notifications",
+]
 PROBLEMS = {
     "Billing": ["Charged twice", "Card declined", "Need an invoice copy", "Refund request"],
     "Account & security": ["Locked out", "2FA code not accepted", "Change account email"],
@@ -50,18 +60,27 @@ PROBLEMS = {
     "Notifications": ["No shift reminders"],
 }
 PAGES = [
-    "https://app.tandem.example/billing", "https://app.tandem.example/schedule",
-    "https://app.tandem.example/timesheets", "https://app.tandem.example/settings/team",
+    "https://app.tandem.example/billing",
+    "https://app.tandem.example/schedule",
+    "https://app.tandem.example/timesheets",
+    "https://app.tandem.example/settings/team",
     "https://app.tandem.example/integrations",
-]  # fmt: skip
+]
 GAP_TOPICS = ["Export shifts to Snowflake", "Pay with bitcoin", "Dark mode for the web app"]
 # What customers add after the subject. Varied and about nothing in particular, so that no
 # seeded wording stands out as a topic of its own (gap mining's key terms, triage's categories).
 DETAILS = [
-    "", "Since this morning.", "Tried twice already.", "Any idea what to do?",
-    "Happens for several of us.", "Not sure where to look.", "Started after the weekend.",
-    "Is there a workaround?", "We need this sorted this week.", "Screenshot available.",
-]  # fmt: skip
+    "",
+    "Since this morning.",
+    "Tried twice already.",
+    "Any idea what to do?",
+    "Happens for several of us.",
+    "Not sure where to look.",
+    "Started after the weekend.",
+    "Is there a workaround?",
+    "We need this sorted this week.",
+    "Screenshot available.",
+]
 Priority, Tier = Ticket.Priority, Organization.Tier
 PRIORITIES = [
     (Priority.LOW, 0.15),
@@ -115,11 +134,15 @@ def seed_history(*, tickets: int, days: int = 365, seed: int = 0, agents=()) -> 
     ]
     subjects = {
         category.pk: PROBLEMS.get(category.title)
-        or [f"Question about {title.lower()}" for title in ArticlePage.objects.child_of(category)
-            .live().values_list("title", flat=True)[:12]]
+        or [
+            f"Question about {title.lower()}"
+            for title in ArticlePage.objects.child_of(category)
+            .live()
+            .values_list("title", flat=True)[:12]
+        ]
         or [f"Problem with {category.title.lower()}"]
         for category in categories
-    }  # fmt: skip
+    }
     articles = list(ArticlePage.objects.live().values_list("pk", flat=True)[:200])
     organizations = _organizations(rng, report)
     weights = _day_weights(days)
@@ -173,7 +196,7 @@ def _organizations(rng: random.Random, report: SeedReport) -> list[Organization]
             name=f"Company {k}",
             email_domain=f"company{k}.{SEED_DOMAIN}",
             tier=_weighted(rng, TIERS),
-        )  # fmt: skip
+        )
         for k in range(200)
     )
     report.organizations = len(created)
@@ -276,8 +299,9 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
         lives.append(life)
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     for ticket, life in zip(tickets, lives, strict=True):
-        events.append(TicketEvent(ticket=ticket, kind="created", to_value="new",
-                                  created_at=ticket.created_at))  # fmt: skip
+        events.append(
+            TicketEvent(ticket=ticket, kind="created", to_value="new", created_at=ticket.created_at)
+        )
         events += [
             TicketEvent(
                 ticket=ticket,
@@ -286,7 +310,7 @@ def _flush(tickets, plans, rng, now, agents, articles, report) -> None:
                 to_value=after,
                 actor=actor,
                 created_at=when,
-            )  # fmt: skip
+            )
             for when, kind, before, after, actor in life
         ]
     TicketEvent.objects.bulk_create(events, batch_size=2000)
@@ -306,7 +330,7 @@ def _contacts(rng, now, days, articles, report) -> None:
             created_at=created,
             updated_at=created,
             ended_at=created,
-        )  # fmt: skip
+        )
         for ticket_id, subject, created, page in Ticket.objects.filter(
             customer_email__endswith=SEED_DOMAIN, contact_session__isnull=True
         ).values_list("pk", "subject", "created_at", "source_page")
@@ -325,7 +349,7 @@ def _contacts(rng, now, days, articles, report) -> None:
                 created_at=created,
                 updated_at=created,
                 ended_at=created,
-            )  # fmt: skip
+            )
         )
     for _n in range(ticket_count // 20):
         created = now - timedelta(days=rng.random() * days)
@@ -336,7 +360,7 @@ def _contacts(rng, now, days, articles, report) -> None:
                 top_relative=0.05,
                 created_at=created,
                 updated_at=created,
-            )  # fmt: skip
+            )
         )
     ContactSession.objects.bulk_create(sessions, batch_size=2000)
     # A session that says "ticket" points at its ticket, as one filed through the form does.
@@ -350,9 +374,10 @@ def _contacts(rng, now, days, articles, report) -> None:
     for topic in GAP_TOPICS:
         for back in range(0, days, 7):
             FailedSearch.objects.update_or_create(
-                query=topic.lower(), day=today - timedelta(days=back),
+                query=topic.lower(),
+                day=today - timedelta(days=back),
                 defaults={"count": rng.randrange(1, 6)},
-            )  # fmt: skip
+            )
 
 
 def seeded_remove() -> int:
@@ -367,10 +392,12 @@ def seeded_remove() -> int:
 def historical_timestamps():
     """Let bulk inserts keep the past moments given, instead of stamping them "now"."""
     fields = [
-        Ticket._meta.get_field("created_at"), Ticket._meta.get_field("last_activity_at"),
-        TicketEvent._meta.get_field("created_at"), ContactSession._meta.get_field("created_at"),
+        Ticket._meta.get_field("created_at"),
+        Ticket._meta.get_field("last_activity_at"),
+        TicketEvent._meta.get_field("created_at"),
+        ContactSession._meta.get_field("created_at"),
         ContactSession._meta.get_field("updated_at"),
-    ]  # fmt: skip
+    ]
     saved = [(f.auto_now, f.auto_now_add) for f in fields]
     for f in fields:
         f.auto_now = f.auto_now_add = False

@@ -18,18 +18,17 @@ from kb.models import ArticlePage, CategoryPage
 from .models import CategoryRoute, Organization, Ticket, TicketVector
 
 TIER_STEP = {Organization.Tier.FREE: -1, Organization.Tier.PRO: 0, Organization.Tier.ENTERPRISE: 1}
-# What customers write when it is urgent, and how the reason reads on the ticket.
-URGENCY_SIGNALS = [
-    (re.compile(r"\b(production|prod|site|app|service|system|everything)\s+(is\s+)?(down|offline)\b"
-                r"|\boutage\b|\b(is|are|went)\s+down\b", re.I), "service down"),
-    (re.compile(r"\b(can ?not|can't|cant|unable to)\s+(log|sign)\s*(in|on)\b|\blocked out\b",
-                re.I), "cannot log in"),
-    (re.compile(r"\bdata loss\b|\blost (all |our |my )*(data|work|records)\b"
-                r"|\b(deleted|wiped|gone)\b.{0,20}\b(data|records|everything)\b", re.I),
-     "data loss"),
-    (re.compile(r"\burgent\b|\basap\b|\bemergency\b|\bcritical\b", re.I), "urgent"),
-    (re.compile(r"\bsecurity (breach|incident)\b|\bhacked\b|\bcompromised\b", re.I), "security"),
-]  # fmt: skip
+# What customers write when it is urgent, by how the reason reads on the ticket.
+URGENT_WORDS = {
+    "service down": r"\b(production|prod|site|app|service|system|everything)\s+(is\s+)?"
+    r"(down|offline)\b|\boutage\b|\b(is|are|went)\s+down\b",
+    "cannot log in": r"\b(can ?not|can't|cant|unable to)\s+(log|sign)\s*(in|on)\b|\blocked out\b",
+    "data loss": r"\bdata loss\b|\blost (all |our |my )*(data|work|records)\b"
+    r"|\b(deleted|wiped|gone)\b.{0,20}\b(data|records|everything)\b",
+    "urgent": r"\burgent\b|\basap\b|\bemergency\b|\bcritical\b",
+    "security": r"\bsecurity (breach|incident)\b|\bhacked\b|\bcompromised\b",
+}
+URGENCY_SIGNALS = [(re.compile(words, re.I), label) for label, words in URGENT_WORDS.items()]
 STRONG_MATCH = 0.5  # a suggestion this good (relative score) says which category it is
 NEIGHBOURS = 7
 NEIGHBOUR_SIMILARITY = 0.2

@@ -262,9 +262,11 @@ class WidgetTicketView(WidgetView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         session = ContactSession.objects.create(
-            subject=subject[:200], description=description, email=email,
+            subject=subject[:200],
+            description=description,
+            email=email,
             source_page=_page(request, values),
-        )  # fmt: skip
+        )
         customer = services.customer_account_for(email) if vouched else None
         result = services.contact_submit(
             user=customer,

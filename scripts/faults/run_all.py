@@ -18,9 +18,13 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(f"\n=== {name} ===\n")
         sys.stdout.flush()
         results[name] = subprocess.run([sys.executable, str(HERE / f"{name}.py")]).returncode
-    sys.stdout.write("\n" + "\n".join(
-        f"{name:<15} {'PASS' if code == 0 else 'FAIL'}" for name, code in results.items()
-    ) + "\n")  # fmt: skip
+    sys.stdout.write(
+        "\n"
+        + "\n".join(
+            f"{name:<15} {'PASS' if code == 0 else 'FAIL'}" for name, code in results.items()
+        )
+        + "\n"
+    )
     return 0 if all(code == 0 for code in results.values()) else 1
 
 

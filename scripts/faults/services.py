@@ -86,14 +86,24 @@ class PrivateRedis:
         output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--dir", tempfile.gettempdir(),
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                tempfile.gettempdir(),
             ],
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         wait_until(self.ping, timeout=START_TIMEOUT, what=f"Redis did not answer on {self.port}")
         return self
 
@@ -173,11 +183,32 @@ class PrivatePostgres:
         if os.geteuid() == 0:
             shutil.chown(self.workdir, user="postgres", group="postgres")
         data = self.workdir / "data"
-        self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync", "--no-instructions")  # fmt: skip
+        self._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
         options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", str(data), "-l", str(self.workdir / "postgres.log"),
-                  "-o", options, "-w", "-t", str(START_TIMEOUT), "start")  # fmt: skip
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-l",
+            str(self.workdir / "postgres.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(START_TIMEOUT),
+            "start",
+        )
         return self
 
     def stop(self) -> None:

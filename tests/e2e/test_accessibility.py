@@ -52,8 +52,10 @@ def audit(page, name: str) -> list[str]:
             continue
         counts[violation["impact"]] += len(targets)
         if violation["impact"] in BLOCKING:
-            blocking.append(f"{name}: {violation['id']} ({violation['impact']}) {violation['help']}"
-                            f" at {'; '.join(targets[:3])}")  # fmt: skip
+            blocking.append(
+                f"{name}: {violation['id']} ({violation['impact']}) {violation['help']}"
+                f" at {'; '.join(targets[:3])}"
+            )
     _counts[name] = {
         **{impact: counts[impact] for impact in ("critical", "serious", "moderate", "minor")},
         "waived (third-party)": waived,

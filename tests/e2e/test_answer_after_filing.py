@@ -16,14 +16,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("committed_db")]
 @pytest.fixture
 def help_centre():
     articles = [
-        ("Reset your password",
-         "<p>Forgotten it? Reset it yourself:</p><ol><li>Open the sign-in page.</li>"
-         "<li>Click <b>Forgot password</b>.</li><li>Follow the link we e-mail you.</li></ol>",
-         "Account"),
-        ("Download invoices and receipts", "Every invoice is a PDF under Settings, Billing.",
-         "Billing"),
+        (
+            "Reset your password",
+            "<p>Forgotten it? Reset it yourself:</p><ol><li>Open the sign-in page.</li>"
+            "<li>Click <b>Forgot password</b>.</li><li>Follow the link we e-mail you.</li></ol>",
+            "Account",
+        ),
+        (
+            "Download invoices and receipts",
+            "Every invoice is a PDF under Settings, Billing.",
+            "Billing",
+        ),
         ("Connect Tandem to Slack", "Post shift changes into a Slack channel.", "Integrations"),
-    ]  # fmt: skip
+    ]
     return {title: make_article(title, body, category=cat) for title, body, cat in articles}
 
 

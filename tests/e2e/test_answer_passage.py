@@ -42,9 +42,12 @@ def test_the_steps_that_answer_show_under_the_suggestion_and_open_the_article_th
     expect(passage.locator(".passage-heading")).to_have_text("Export a pay period")
     steps = passage.locator("ol li")
     expect(steps).to_have_text(
-        ["Open Reports, then Timesheets.", "Pick the pay period.",
-         "Click Export and choose CSV <comma-separated>."]
-    )  # fmt: skip
+        [
+            "Open Reports, then Timesheets.",
+            "Pick the pay period.",
+            "Click Export and choose CSV <comma-separated>.",
+        ]
+    )
     # The article's text is shown as text, the customer's words marked.
     expect(steps.nth(2).locator("mark")).to_have_text("Export")
 

@@ -33,8 +33,9 @@ def test_publishing_an_article_for_a_gap_tells_the_customer_once(live_server, ne
     agent = make_agent("agent@example.com")
     make_editor("editor@example.com")
     for subject, description in QUESTIONS:  # one guest asked twice
-        ticket = make_ticket(None, subject=subject, description=description,
-                             email="sam@example.com")  # fmt: skip
+        ticket = make_ticket(
+            None, subject=subject, description=description, email="sam@example.com"
+        )
         services.ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.KB_GAP)
     call_command("mine_gaps")
     request = ArticleRequest.objects.get()
@@ -77,8 +78,12 @@ def test_a_customer_rates_a_resolved_ticket_from_its_page(live_server, new_page)
     services.ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.NOT_KB)
 
     page = new_page()
-    sign_in(page, live_server.url, "customer@example.com",
-            f"/accounts/login/?next=/support/tickets/{ticket.reference}/")  # fmt: skip
+    sign_in(
+        page,
+        live_server.url,
+        "customer@example.com",
+        f"/accounts/login/?next=/support/tickets/{ticket.reference}/",
+    )
     rating = page.locator("[data-testid=rating]")
     expect(rating).to_contain_text("How did we do?")
     rating.get_by_label("Anything to add? (optional)").fill("Fixed within the hour")

@@ -71,16 +71,24 @@ def test_hyphenated_words_match_their_joined_and_spaced_spellings():
 
 def test_camel_case_words_are_also_read_as_their_parts():
     assert surface_tokens("Restart the ObjectServer") == [
-        "restart", "the", "objectserver", "object", "server"
-    ]  # fmt: skip
+        "restart",
+        "the",
+        "objectserver",
+        "object",
+        "server",
+    ]
 
 
 def test_the_readings_of_each_written_word_stay_together():
     text = "Restart the ObjectServer after two-factor sign-in"
     assert surface_words(text) == [
-        ("restart",), ("the",), ("objectserver", "object", "server"), ("after",),
-        ("two", "factor", "twofactor"), ("sign", "in", "signin"),
-    ]  # fmt: skip
+        ("restart",),
+        ("the",),
+        ("objectserver", "object", "server"),
+        ("after",),
+        ("two", "factor", "twofactor"),
+        ("sign", "in", "signin"),
+    ]
     assert [token for word in surface_words(text) for token in word] == surface_tokens(text)
 
 

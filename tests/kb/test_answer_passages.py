@@ -42,8 +42,10 @@ def test_the_suggest_api_gives_the_steps_that_answer_with_the_words_marked(clien
     assert passage["kind"] == "steps"
     assert passage["heading"] == "Export a pay period"
     assert passage["items"] == [
-        "Open Reports, then Timesheets.", "Pick the pay period.", "Click Export and choose CSV."
-    ]  # fmt: skip
+        "Open Reports, then Timesheets.",
+        "Pick the pay period.",
+        "Click Export and choose CSV.",
+    ]
     assert passage["marked_items"][2] == "Click <mark>Export</mark> and choose CSV."
     assert passage["anchor"].startswith("block-")
 
@@ -91,9 +93,10 @@ def test_hostile_article_text_is_escaped_in_the_passage_on_the_search_page(clien
 
 def test_restricted_articles_never_give_a_passage(client, demo_articles):
     partners = make_article(
-        "Partner pricing", "<ol><li>Ask your reseller manager for the partner sheet.</li></ol>",
+        "Partner pricing",
+        "<ol><li>Ask your reseller manager for the partner sheet.</li></ol>",
         category="Partners",
-    )  # fmt: skip
+    )
     restriction = PageViewRestriction.objects.create(
         page=partners.get_parent(), restriction_type=PageViewRestriction.GROUPS
     )

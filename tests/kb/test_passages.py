@@ -42,8 +42,10 @@ def test_an_article_is_cut_into_its_paragraphs_steps_and_callouts_in_reading_ord
     steps = found[1]
     assert steps.heading == "Export a pay period"
     assert steps.items == (
-        "Open Reports, then Timesheets.", "Pick the pay period.", "Click Export and choose CSV."
-    )  # fmt: skip
+        "Open Reports, then Timesheets.",
+        "Pick the pay period.",
+        "Click Export and choose CSV.",
+    )
     assert found[2].text == "exports leave out shifts that are still pending approval."
     assert all(p.anchor.startswith("block-") for p in found)
 

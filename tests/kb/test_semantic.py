@@ -141,15 +141,21 @@ def test_suggest_eval_reports_hit_rate_and_silences_labelled_out_of_scope_ticket
         path.write_text("\n".join(json.dumps(row) for row in rows))
         return str(path)
 
-    articles = write("a.jsonl", [
-        {"id": "a1", "title": "Strikethrough in Markdown", "body": "Wrap words in ~~tildes~~."},
-        {"id": "a2", "title": "Reset your password", "body": "Click Forgot password."},
-    ])  # fmt: skip
+    articles = write(
+        "a.jsonl",
+        [
+            {"id": "a1", "title": "Strikethrough in Markdown", "body": "Wrap words in ~~tildes~~."},
+            {"id": "a2", "title": "Reset your password", "body": "Click Forgot password."},
+        ],
+    )
     queries = write("q.jsonl", [{"id": "q", "text": "crossed out text", "relevant": ["a1"]}])
-    unanswerable = write("oos.jsonl", [
-        {"text": "what is the weather in paris tomorrow", "category": "oos"},
-        {"text": "how do I reset my password", "category": "password"},  # not out of scope
-    ])  # fmt: skip
+    unanswerable = write(
+        "oos.jsonl",
+        [
+            {"text": "what is the weather in paris tomorrow", "category": "oos"},
+            {"text": "how do I reset my password", "category": "password"},  # not out of scope
+        ],
+    )
     out = io.StringIO()
     command = ["--articles", articles, "--queries", queries, "--unanswerable", unanswerable]
     call_command("suggest_eval", *command, "--json", stdout=out)

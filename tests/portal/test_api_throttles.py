@@ -112,12 +112,18 @@ def test_the_widget_cannot_relay_unlimited_confirmation_emails_to_one_address(se
     codes = []
     with committed():
         for n in range(5):
-            data = {"subject": f"Buy cheap watches {n}", "description": "Visit evil.example",
-                    "email": "Victim@Example.com" if n % 2 else "victim@example.com"}  # fmt: skip
+            data = {
+                "subject": f"Buy cheap watches {n}",
+                "description": "Visit evil.example",
+                "email": "Victim@Example.com" if n % 2 else "victim@example.com",
+            }
             response = widget.post(
-                "/api/v1/widget/tickets", data, content_type="application/json",
-                REMOTE_ADDR=f"10.0.0.{n}", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
-            )  # fmt: skip
+                "/api/v1/widget/tickets",
+                data,
+                content_type="application/json",
+                REMOTE_ADDR=f"10.0.0.{n}",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            )
             codes.append(response.status_code)
         other = widget.post(
             "/api/v1/widget/tickets",

@@ -27,10 +27,15 @@ TOPICS = ["Printer on fire", "Invoice missing", "Calendar sync broken", "Slack s
 def file(client, n=0, **extra):
     return client.post(
         "/support/new/",
-        {"subject": TOPICS[n], "description": f"{TOPICS[n]}, please help", "email": "a@example.com",
-         "action": "send", "submission": str(uuid.uuid4())},
+        {
+            "subject": TOPICS[n],
+            "description": f"{TOPICS[n]}, please help",
+            "email": "a@example.com",
+            "action": "send",
+            "submission": str(uuid.uuid4()),
+        },
         **extra,
-    )  # fmt: skip
+    )
 
 
 def test_filing_too_many_tickets_from_one_address_is_refused_with_retry_after(tight, client):
@@ -103,9 +108,14 @@ def test_deflecting_again_and_again_is_refused(settings, client, demo_articles):
         session = str(uuid.uuid4())
         client.post(
             "/support/new/",
-            {"subject": "I forgot my password", "description": "Cannot sign in",
-             "email": "a@example.com", "session": session, "action": "check"},
-        )  # fmt: skip
+            {
+                "subject": "I forgot my password",
+                "description": "Cannot sign in",
+                "email": "a@example.com",
+                "session": session,
+                "action": "check",
+            },
+        )
         deflect = client.post(f"/support/contact/{session}/deflect/", {"article": article.pk})
         codes.append(deflect.status_code)
     assert codes == [302, 302, 429]

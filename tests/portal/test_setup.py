@@ -18,8 +18,12 @@ def test_make_install_says_what_it_installs_and_lets_pip_show_its_progress(tmp_p
     # -n prints the commands (echoes included) without running them; -B as on a new machine.
     planned = subprocess.run(
         ["make", "-n", "-B", "install-dev", f"VENV={tmp_path / 'venv'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
-    ).stdout  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     pip_lines = [line for line in planned.splitlines() if " install " in line and "pip" in line]
     assert len(pip_lines) == 3  # pip itself, requirements.txt, requirements-dev.txt
     assert not any("--quiet" in line or " -q" in line for line in pip_lines)
@@ -38,8 +42,11 @@ def test_demo_passwords_are_written_to_a_file_only_the_owner_can_read(settings, 
     assert str(accounts) in out.getvalue()
     rows = [line.split() for line in accounts.read_text().splitlines() if "@" in line]
     assert {email for _role, email, _password in rows} == {
-        "customer@example.com", "agent@example.com", "editor@example.com", "admin@example.com"
-    }  # fmt: skip
+        "customer@example.com",
+        "agent@example.com",
+        "editor@example.com",
+        "admin@example.com",
+    }
     for _role, email, password in rows:
         assert authenticate(username=email, password=password) is not None, email
 

@@ -38,9 +38,13 @@ def postgres_reachable(url: str) -> bool:
     parts = urlsplit(url)
     try:
         psycopg.connect(
-            host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-            password=parts.password, dbname="postgres", connect_timeout=2,
-        ).close()  # fmt: skip
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password,
+            dbname="postgres",
+            connect_timeout=2,
+        ).close()
     except psycopg.Error:
         return False
     return True
@@ -112,10 +116,22 @@ def production_shape(tmp_path):
     with PrivateRedis() as redis_server, output.open("w") as log:
         env = {**os.environ, "DATABASE_URL": shape_database_url(), "REDIS_URL": redis_server.url()}
         shape = subprocess.Popen(
-            [sys.executable, "scripts/prodshape.py", "--port", str(port), "--no-demo",
-             "--workers", "1", "--threads", "2"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "scripts/prodshape.py",
+                "--port",
+                str(port),
+                "--no-demo",
+                "--workers",
+                "1",
+                "--threads",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         shape.log, shape.url = output, f"http://127.0.0.1:{port}"
         try:
             wait_for(

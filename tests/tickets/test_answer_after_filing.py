@@ -125,8 +125,9 @@ def test_an_article_opened_and_rejected_before_filing_is_not_offered_again(
     client, demo_articles, committed
 ):
     session = str(uuid.uuid4())
-    client.post(NEW, {**PASSWORD_QUESTION, "email": "g@example.com", "session": session,
-                      "action": "check"})  # fmt: skip
+    client.post(
+        NEW, {**PASSWORD_QUESTION, "email": "g@example.com", "session": session, "action": "check"}
+    )
     password = demo_articles["Reset your password"]
     client.get(f"/support/contact/{session}/article/{password.pk}/")  # opened, then "No"
     assert SuggestionShown.objects.filter(article=password, clicked_at__isnull=False).exists()

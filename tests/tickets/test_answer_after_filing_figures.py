@@ -41,8 +41,13 @@ def tickets(customer, kb_root):
         offer(ticket, article)
     answer_offer_accept(offer=accepted.answer_offer)
     answer_offer_decline(offer=declined.answer_offer)
-    return {"offered": offered, "accepted": accepted, "declined": declined, "plain": plain,
-            "article": article}  # fmt: skip
+    return {
+        "offered": offered,
+        "accepted": accepted,
+        "declined": declined,
+        "plain": plain,
+        "article": article,
+    }
 
 
 def test_the_queue_marks_answer_offered_and_filters_by_the_customers_answer(agent, tickets):

@@ -22,8 +22,13 @@ def snowflake_request(agent):
         ("Export shifts to Snowflake", "Write to me at jo.doe@example.com, we need Snowflake."),
         ("Snowflake export of shifts", "Our Snowflake warehouse needs shift data nightly."),
     ]:
-        ticket = make_ticket(None, subject=subject, description=description, category=category,
-                             email="jo.doe@example.com")  # fmt: skip
+        ticket = make_ticket(
+            None,
+            subject=subject,
+            description=description,
+            category=category,
+            email="jo.doe@example.com",
+        )
         services.ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.KB_GAP)
     mine_gaps()
     return ArticleRequest.objects.get()

@@ -221,9 +221,17 @@ def test_managers_name_teams_in_the_admin_and_agents_hand_tickets_to_them(agent,
     assert 'name="waiting_on_team"' in page and ">Engineering</option>" in page
     response = signed_in(agent).post(
         f"{QUEUE}{ticket.pk}/change/",
-        {"status": "open", "priority": ticket.priority, "category": "", "assignee": agent.pk,
-         "waiting_on_team": engineering.pk, "reply": "", "resolution": "", "_save": "Save"},
-    )  # fmt: skip
+        {
+            "status": "open",
+            "priority": ticket.priority,
+            "category": "",
+            "assignee": agent.pk,
+            "waiting_on_team": engineering.pk,
+            "reply": "",
+            "resolution": "",
+            "_save": "Save",
+        },
+    )
     assert response.status_code == 302
 
     ticket.refresh_from_db()

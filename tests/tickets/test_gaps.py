@@ -30,18 +30,32 @@ OTHER = [("Dark mode for the mobile app", "The app is too bright at night, pleas
 
 # What a help desk hears every day: the background against which a gap's words stand out.
 EVERYDAY = [
-    "I can't log in to my account", "Forgot my password and the reset email never came",
-    "How do I export my timesheets to CSV", "Charged twice this month", "Card declined at renewal",
-    "Add a new employee to the schedule", "Change the time zone of my workspace",
-    "Slack notifications stopped working", "Calendar sync shows old shifts",
-    "Invoice for last month is missing", "Remove a person who left the team",
-    "Two-factor code is not accepted", "Mobile app shows a blank screen",
-    "Approve timesheets before payroll", "Download the receipts for our accountant",
-    "Upgrade our plan to Business", "Cancel the subscription at the end of the month",
-    "API returns 401 unauthorized", "Webhook events are not delivered", "Rename our workspace",
-    "Shift swap request is stuck", "Overtime is calculated wrong", "Import employees from a file",
-    "Set up single sign-on with Okta", "Export the data for an audit",
-]  # fmt: skip
+    "I can't log in to my account",
+    "Forgot my password and the reset email never came",
+    "How do I export my timesheets to CSV",
+    "Charged twice this month",
+    "Card declined at renewal",
+    "Add a new employee to the schedule",
+    "Change the time zone of my workspace",
+    "Slack notifications stopped working",
+    "Calendar sync shows old shifts",
+    "Invoice for last month is missing",
+    "Remove a person who left the team",
+    "Two-factor code is not accepted",
+    "Mobile app shows a blank screen",
+    "Approve timesheets before payroll",
+    "Download the receipts for our accountant",
+    "Upgrade our plan to Business",
+    "Cancel the subscription at the end of the month",
+    "API returns 401 unauthorized",
+    "Webhook events are not delivered",
+    "Rename our workspace",
+    "Shift swap request is stuck",
+    "Overtime is calculated wrong",
+    "Import employees from a file",
+    "Set up single sign-on with Okta",
+    "Export the data for an audit",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -46,11 +46,18 @@ def weeks(rows):
 def known_history():
     history("2026-01-01T09:00")  # old and still open
     history("2026-11-16T10:00", ("2026-11-24T09:00", "new", RESOLVED))
-    history("2026-11-10T10:00", ("2026-11-12T10:00", "new", RESOLVED),
-            ("2026-11-17T10:00", RESOLVED, OPEN), ("2026-11-24T10:00", OPEN, RESOLVED))  # fmt: skip
+    history(
+        "2026-11-10T10:00",
+        ("2026-11-12T10:00", "new", RESOLVED),
+        ("2026-11-17T10:00", RESOLVED, OPEN),
+        ("2026-11-24T10:00", OPEN, RESOLVED),
+    )
     history("2026-11-22T23:30")  # Sunday night in UTC, Monday morning in Paris
-    history("2026-11-24T08:00", ("2026-11-24T09:00", "new", RESOLVED),
-            ("2026-11-25T09:00", RESOLVED, CLOSED))  # fmt: skip
+    history(
+        "2026-11-24T08:00",
+        ("2026-11-24T09:00", "new", RESOLVED),
+        ("2026-11-25T09:00", RESOLVED, CLOSED),
+    )
 
 
 def test_intake_burn_reopened_and_backlog_by_week(known_history):
@@ -135,8 +142,10 @@ def test_segments_and_the_handful_of_categories_that_make_most_of_the_volume():
             history("2026-11-24T10:00", category=category)
     result = metrics.segments(since=at("2026-11-23T00:00"))
     assert [(r["value"], r["volume"]) for r in result["category"]] == [
-        ("Billing", 6), ("Account", 3), ("Mobile", 1),
-    ]  # fmt: skip
+        ("Billing", 6),
+        ("Account", 3),
+        ("Mobile", 1),
+    ]
     assert [r["value"] for r in result["top_categories"]] == ["Billing", "Account"]
     assert result["priority"][0] == {"value": "normal", "volume": 10, "backlog": 10}
 
@@ -193,13 +202,19 @@ def test_service_times_without_any_answered_ticket_are_empty():
 
 def test_deflection_rate_by_week_top_articles_and_failed_searches():
     article = make_article("Reset your password")
-    for outcome, created in [("deflected", "2026-11-24T10:00"), ("deflected", "2026-11-24T11:00"),
-                             ("ticket", "2026-11-24T12:00"), ("ticket", "2026-11-17T12:00"),
-                             ("abandoned", "2026-11-24T12:00")]:  # fmt: skip
+    for outcome, created in [
+        ("deflected", "2026-11-24T10:00"),
+        ("deflected", "2026-11-24T11:00"),
+        ("ticket", "2026-11-24T12:00"),
+        ("ticket", "2026-11-17T12:00"),
+        ("abandoned", "2026-11-24T12:00"),
+    ]:
         session = ContactSession.objects.create(
-            outcome=outcome, deflected_by=article if outcome == "deflected" else None,
-            subject="Snowflake export" if outcome == "abandoned" else "x", top_relative=0.0,
-        )  # fmt: skip
+            outcome=outcome,
+            deflected_by=article if outcome == "deflected" else None,
+            subject="Snowflake export" if outcome == "abandoned" else "x",
+            top_relative=0.0,
+        )
         ContactSession.objects.filter(pk=session.pk).update(created_at=at(created))
     result = metrics.deflection(metrics.make_periods(count=2, now=NOW))
     rates = [row["rate"] for row in result["rows"]]

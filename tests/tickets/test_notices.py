@@ -135,8 +135,9 @@ def test_a_tampered_unsubscribe_link_is_refused_with_a_clear_page(client):
 def test_the_preferences_page_needs_signing_in_and_shows_the_choice(customer):
     assert Client().get("/support/preferences/").status_code == 302
     client = signed_in(customer)
-    assert re.search(r'name="article_notices"[^>]*checked', client.get("/support/preferences/")
-                     .content.decode())  # fmt: skip
+    assert re.search(
+        r'name="article_notices"[^>]*checked', client.get("/support/preferences/").content.decode()
+    )
     client.post("/support/preferences/", {})
     assert not services.article_notices_wanted(email=customer.email)
     client.post("/support/preferences/", {"article_notices": "on"})

@@ -22,9 +22,15 @@ def test_the_contact_form_and_a_guests_ticket_pages_are_private():
     assert is_private(client.get("/support/new/"))
     filed = client.post(
         "/support/new/",
-        {"subject": "Invoices", "description": "Missing", "email": "g@example.com",
-         "session": str(uuid.uuid4()), "submission": str(uuid.uuid4()), "action": "send"},
-    )  # fmt: skip
+        {
+            "subject": "Invoices",
+            "description": "Missing",
+            "email": "g@example.com",
+            "session": str(uuid.uuid4()),
+            "submission": str(uuid.uuid4()),
+            "action": "send",
+        },
+    )
     assert is_private(filed)
     assert is_private(client.get(filed["Location"]))
     ticket = make_ticket(None, email="other@example.com")

@@ -74,9 +74,16 @@ def test_an_agent_resolves_a_ticket_as_a_product_signal_on_its_admin_page(agent,
     assert f'value="{kind.value}"' in page.content.decode()
     response = signed_in(agent).post(
         f"/django-admin/tickets/ticket/{ticket.pk}/change/",
-        {"status": Status.RESOLVED, "priority": ticket.priority, "category": "", "assignee": "",
-         "reply": "", "resolution": kind.value, "_save": "Save"},
-    )  # fmt: skip
+        {
+            "status": Status.RESOLVED,
+            "priority": ticket.priority,
+            "category": "",
+            "assignee": "",
+            "reply": "",
+            "resolution": kind.value,
+            "_save": "Save",
+        },
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert (ticket.status, ticket.resolution) == (Status.RESOLVED, kind)
@@ -152,8 +159,10 @@ def test_the_csv_export_has_a_row_per_group_most_tickets_first(product_manager, 
     assert response["Content-Disposition"].startswith('attachment; filename="product-signals-')
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(row["kind"], row["tickets"]) for row in rows] == [
-        ("bug_report", "3"), ("bug_report", "1"), ("feature_request", "1"),
-    ]  # fmt: skip
+        ("bug_report", "3"),
+        ("bug_report", "1"),
+        ("feature_request", "1"),
+    ]
     assert rows[0]["tiers"] == "enterprise=2; pro=1"
     assert all(ticket.reference in rows[0]["example_tickets"] for ticket in bug_reports)
     assert rows[2]["title"] == "'=HYPERLINK(evil)"  # a spreadsheet shows it, never runs it
@@ -195,8 +204,12 @@ def test_the_page_costs_the_same_queries_however_many_groups(
 ):
     client = signed_in(product_manager)
     client.get(SIGNALS)  # the first look stores any missing ticket vectors
-    others = ["Invoice PDF shows the wrong VAT", "Push notifications arrive twice",
-              "Calendar sync with Outlook stops", "Avatar upload rejects PNG files"]  # fmt: skip
+    others = [
+        "Invoice PDF shows the wrong VAT",
+        "Push notifications arrive twice",
+        "Calendar sync with Outlook stops",
+        "Avatar upload rejects PNG files",
+    ]
     for n, subject in enumerate(others):
         signal(subject, subject, days_ago=n + 1)
     # Sign-in and permissions, every ticket's words, then per kind: its tickets, their stored

@@ -81,8 +81,11 @@ def test_the_csv_and_the_api_carry_csat(manager, ratings):
     response = client.get("/django-admin/backlog/backlog.csv", {"weeks": 4})
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(r["ratings_good"], r["ratings_bad"], r["csat"]) for r in rows] == [
-        ("0", "0", ""), ("0", "1", "0.0000"), ("0", "0", ""), ("3", "1", "0.7500"),
-    ]  # fmt: skip
+        ("0", "0", ""),
+        ("0", "1", "0.0000"),
+        ("0", "0", ""),
+        ("3", "1", "0.7500"),
+    ]
     data = client.get("/api/v1/metrics/backlog", {"weeks": 4}).json()["satisfaction"]
     assert (data["rate"], data["good"], data["bad"]) == (0.6, 3, 2)
     assert [row["rate"] for row in data["by_period"]] == [None, 0.0, None, 0.75]

@@ -117,13 +117,16 @@ def test_replies_that_resolved_similar_tickets_come_first_then_the_most_used(age
     unused = saved_reply("Aardvark", "Never sent.")
     for n in range(3):  # the most used, but on unrelated tickets
         saved_reply_apply(
-            ticket=make_ticket(None, subject=f"Invoice address change {n}"), reply=popular,
+            ticket=make_ticket(None, subject=f"Invoice address change {n}"),
+            reply=popular,
             agent=helper,
-        )  # fmt: skip
+        )
     resolved_with(
-        export, subject="Cannot export timesheets to CSV",
-        description="The export button fails on timesheets.", agent=helper,
-    )  # fmt: skip
+        export,
+        subject="Cannot export timesheets to CSV",
+        description="The export button fails on timesheets.",
+        agent=helper,
+    )
     new = make_ticket(None, subject="Exporting timesheets fails", description="CSV export fails.")
     offered = saved_replies_for_ticket(new)
     assert [o.reply for o in offered] == [export, popular, unused]
@@ -137,7 +140,8 @@ def test_a_reply_sent_on_a_similar_ticket_still_open_has_resolved_nothing(agent)
     similar_open = make_ticket(None, subject="Cannot export timesheets to CSV")
     saved_reply_apply(ticket=similar_open, reply=export, agent=agent)
     for n in range(2):
-        saved_reply_apply(ticket=make_ticket(None, subject=f"Invoice {n}"), reply=popular,
-                          agent=agent)  # fmt: skip
+        saved_reply_apply(
+            ticket=make_ticket(None, subject=f"Invoice {n}"), reply=popular, agent=agent
+        )
     new = make_ticket(None, subject="Exporting timesheets to CSV fails")
     assert [o.reply for o in saved_replies_for_ticket(new)] == [popular, export]

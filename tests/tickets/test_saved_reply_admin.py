@@ -29,9 +29,10 @@ def signed_in(user) -> Client:
 def test_an_agent_sends_a_saved_reply_from_the_ticket_page_and_the_customer_reads_it(agent):
     customer = make_user("jane@example.com", first_name="Jane")
     reply = SavedReply.objects.create(
-        title="Export steps", body="Hi {customer_name}, for {reference}: open Reports, Export.",
+        title="Export steps",
+        body="Hi {customer_name}, for {reference}: open Reports, Export.",
         set_priority="high",
-    )  # fmt: skip
+    )
     ticket = make_ticket(customer)
     client = signed_in(agent)
     page = client.get(ticket_change_url(ticket)).content.decode()
@@ -51,8 +52,9 @@ def test_the_ticket_page_offers_first_what_solved_similar_tickets(agent):
     export = SavedReply.objects.create(title="Export steps", body="Open Reports, then Export.")
     popular = SavedReply.objects.create(title="Thanks for waiting", body="We are on it.")
     for n in range(2):
-        saved_reply_apply(ticket=make_ticket(None, subject=f"Invoice {n}"), reply=popular,
-                          agent=agent)  # fmt: skip
+        saved_reply_apply(
+            ticket=make_ticket(None, subject=f"Invoice {n}"), reply=popular, agent=agent
+        )
     solved = make_ticket(None, subject="Cannot export timesheets to CSV")
     saved_reply_apply(ticket=solved, reply=export, agent=agent)
     ticket_resolve(ticket=solved, actor=agent, resolution=Ticket.Resolution.NOT_KB)
@@ -91,9 +93,15 @@ def test_users_without_the_agent_permission_cannot_manage_saved_replies(customer
     staff = make_user("staff@example.com", is_staff=True)
     # Even handed the model's permissions, someone who does not work the queue is refused.
     staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_savedreply", "add_savedreply",
-                                                 "change_savedreply", "delete_savedreply"])
-    )  # fmt: skip
+        *Permission.objects.filter(
+            codename__in=[
+                "view_savedreply",
+                "add_savedreply",
+                "change_savedreply",
+                "delete_savedreply",
+            ]
+        )
+    )
     manager = make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
     for user in (staff, manager):
         client = signed_in(user)

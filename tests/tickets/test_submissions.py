@@ -46,9 +46,14 @@ def test_a_visitor_posting_someone_elses_submission_key_files_their_own_ticket()
     filed = victim.post(NEW, victim_data)
     theirs = Ticket.objects.get()
     attack = attacker.post(
-        NEW, form(submission=victim_data["submission"], email="attacker@example.com",
-                  subject="Anything", description="Let me in")
-    )  # fmt: skip
+        NEW,
+        form(
+            submission=victim_data["submission"],
+            email="attacker@example.com",
+            subject="Anything",
+            description="Let me in",
+        ),
+    )
     assert filed["Location"] == f"/support/tickets/{theirs.reference}/"
     assert attack["Location"] != filed["Location"]
     assert Ticket.objects.count() == 2
@@ -81,8 +86,12 @@ def test_the_same_visitor_retrying_with_their_key_still_gets_their_one_ticket():
 def test_a_widget_submission_key_of_one_visitor_does_not_answer_another():
     WidgetOrigin.objects.create(origin="https://app.example.com")
     widget = Client(HTTP_ORIGIN="https://app.example.com")
-    data = {"subject": "Card refused", "description": "Payment fails", "email": "v@example.com",
-            "submission": str(uuid.uuid4())}  # fmt: skip
+    data = {
+        "subject": "Card refused",
+        "description": "Payment fails",
+        "email": "v@example.com",
+        "submission": str(uuid.uuid4()),
+    }
     first = widget.post("/api/v1/widget/tickets", data, content_type="application/json")
     other = widget.post(
         "/api/v1/widget/tickets",
@@ -107,8 +116,9 @@ def test_a_follow_up_key_of_one_customer_does_not_swallow_anothers_follow_up(
         )
     assert TicketMessage.objects.count() == 2
     assert set(TicketMessage.objects.values_list("ticket__customer", flat=True)) == {
-        customer.pk, other_customer.pk
-    }  # fmt: skip
+        customer.pk,
+        other_customer.pk,
+    }
 
 
 # --- double submits without a key from the client ----------------------------------------------
@@ -230,8 +240,13 @@ def test_a_double_click_without_a_key_files_one_ticket_even_when_both_posts_race
     def post(session):
         try:
             barrier.wait()
-            return ticket_submit(user=None, email="g@example.com", subject="Same",
-                                 description="Same words", session=session)[0].pk  # fmt: skip
+            return ticket_submit(
+                user=None,
+                email="g@example.com",
+                subject="Same",
+                description="Same words",
+                session=session,
+            )[0].pk
         finally:
             connections.close_all()
 

@@ -53,15 +53,24 @@ def test_autocategory_eval_reads_labelled_tickets_and_leaves_out_of_scope_ones_o
         path.write_text("\n".join(json.dumps({"text": t, "category": c}) for t, c in rows))
         return str(path)
 
-    history = write("train.jsonl", [
-        ("what is my account balance", "balance"), ("how much money do I have", "balance"),
-        ("freeze my card please", "freeze"), ("lock my credit card now", "freeze"),
-        ("what is the weather", "oos"),
-    ])  # fmt: skip
-    new = write("val.jsonl", [
-        ("how much is in my checking account", "balance"), ("block my card", "freeze"),
-        ("sing me a song", "oos"),
-    ])  # fmt: skip
+    history = write(
+        "train.jsonl",
+        [
+            ("what is my account balance", "balance"),
+            ("how much money do I have", "balance"),
+            ("freeze my card please", "freeze"),
+            ("lock my credit card now", "freeze"),
+            ("what is the weather", "oos"),
+        ],
+    )
+    new = write(
+        "val.jsonl",
+        [
+            ("how much is in my checking account", "balance"),
+            ("block my card", "freeze"),
+            ("sing me a song", "oos"),
+        ],
+    )
     call_command("autocategory_eval", "--queries", new, "--resolved", history, "--json")
     report = json.loads(capsys.readouterr().out)
     assert report["queries"] == 2 and report["categories"] == 2

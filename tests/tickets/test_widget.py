@@ -140,10 +140,14 @@ def test_an_article_is_served_sanitised_with_absolute_links(origin):
 def test_a_deflection_in_the_widget_records_the_page(origin, billing_articles):
     response = widget().post(
         API + "deflect",
-        {"article": billing_articles["card"].pk, "path": "/billing/cards", "context": "billing",
-         "query": "change my card"},
+        {
+            "article": billing_articles["card"].pk,
+            "path": "/billing/cards",
+            "context": "billing",
+            "query": "change my card",
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201
     session = ContactSession.objects.get()
     assert (
@@ -152,8 +156,14 @@ def test_a_deflection_in_the_widget_records_the_page(origin, billing_articles):
 
 
 def test_a_ticket_from_the_widget_carries_the_page_and_is_anonymous_without_a_token(origin):
-    data = {"subject": "Card refused", "description": "Payment fails", "email": "v@example.com",
-            "path": "/billing/cards", "context": "", "submission": str(uuid.uuid4())}  # fmt: skip
+    data = {
+        "subject": "Card refused",
+        "description": "Payment fails",
+        "email": "v@example.com",
+        "path": "/billing/cards",
+        "context": "",
+        "submission": str(uuid.uuid4()),
+    }
     first = widget().post(API + "tickets", data, content_type="application/json")
     again = widget().post(API + "tickets", data, content_type="application/json")
     assert (first.status_code, again.status_code) == (201, 200)
@@ -167,8 +177,12 @@ def test_a_ticket_from_the_widget_carries_the_page_and_is_anonymous_without_a_to
 def test_a_signed_user_token_files_as_that_customer(origin):
     customer = make_user("pat@acme.example")
     token = user_token(secret=origin.secret, email="pat@acme.example", name="Pat")
-    data = {"subject": "Card refused", "description": "Payment fails", "user_token": token,
-            "path": "/billing"}  # fmt: skip
+    data = {
+        "subject": "Card refused",
+        "description": "Payment fails",
+        "user_token": token,
+        "path": "/billing",
+    }
     response = widget().post(API + "tickets", data, content_type="application/json")
     assert response.json()["as_account"] is True
     assert Ticket.objects.get().customer == customer

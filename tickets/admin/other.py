@@ -116,8 +116,10 @@ class WidgetOriginAdmin(BoundedLookupsAdmin):
         return format_html(
             "<code>&lt;script src=&quot;{}{}&quot; data-portal=&quot;{}&quot; async&gt;"
             "&lt;/script&gt;</code>",
-            portal, static("widget/v1.js"), portal,
-        )  # fmt: skip
+            portal,
+            static("widget/v1.js"),
+            portal,
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

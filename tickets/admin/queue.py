@@ -122,7 +122,7 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
                 ],
                 "classes": ["collapse"],
             },
-        ),  # fmt: skip
+        ),
     ]
 
     def get_queryset(self, request):
@@ -194,8 +194,10 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         # Marked while the customer has not answered; what they answered, once they did.
         return format_html(
             '<span class="answer-offer answer-offer-{}" title="{}">{}</span>',
-            offer.state, offer.title, offer.get_state_display(),
-        )  # fmt: skip
+            offer.state,
+            offer.title,
+            offer.get_state_display(),
+        )
 
     @admin.display(description=_("answer offered after filing"))
     def answer_offer_display(self, ticket):
@@ -213,8 +215,11 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         }[offer.state]
         return format_html(
             '<span data-testid="answer-offer-status"><strong>{}</strong>: {} ({}, {})</span>',
-            offer.get_state_display(), link, outcome, admin_datetime(offer.created_at),
-        )  # fmt: skip
+            offer.get_state_display(),
+            link,
+            outcome,
+            admin_datetime(offer.created_at),
+        )
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, ticket):
@@ -224,9 +229,10 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
     def last_activity(self, ticket):
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
-            ticket.last_activity_at.isoformat(), admin_datetime(ticket.last_activity_at),
+            ticket.last_activity_at.isoformat(),
+            admin_datetime(ticket.last_activity_at),
             _("%(time)s ago") % {"time": timesince(ticket.last_activity_at, depth=1)},
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("customer"))
     def customer_display(self, ticket):
@@ -245,8 +251,10 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         when = admin_datetime(due) if due else ""
         return format_html(
             '<span class="sla sla-{}">{}</span> <small class="due">{}</small>',
-            ticket.sla_state, ticket.get_sla_state_display(), when,
-        )  # fmt: skip
+            ticket.sla_state,
+            ticket.get_sla_state_display(),
+            when,
+        )
 
     @admin.display(description=_("SLA due"))
     def sla_due(self, ticket):
@@ -257,9 +265,13 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         answered = _(" (met)") if ticket.first_response_at else ""
         return format_html(
             "{}: {}{} · {}: {} · <strong>{}</strong>",
-            _("first response"), first, answered, _("resolution"), resolution,
+            _("first response"),
+            first,
+            answered,
+            _("resolution"),
+            resolution,
             ticket.get_sla_state_display(),
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("similar open tickets"))
     def similar_open(self, ticket):
@@ -272,12 +284,17 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
                 "",
                 '<li><a href="{}">{}</a> {} <small>({} alike, {})</small></li>',
                 (
-                    (reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference, t.subject,
-                     f"{score:.0%}", timesince(t.created_at, depth=1))
+                    (
+                        reverse("admin:tickets_ticket_change", args=(t.pk,)),
+                        t.reference,
+                        t.subject,
+                        f"{score:.0%}",
+                        timesince(t.created_at, depth=1),
+                    )
                     for score, t in similar
                 ),
             ),
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("merged"))
     def merged_display(self, ticket):
@@ -290,9 +307,10 @@ class TicketAdmin(TicketWorkMixin, BoundedLookupsAdmin):
         if not merged:
             return "—"
         return format_html_join(
-            ", ", '<a href="{}">{}</a>',
+            ", ",
+            '<a href="{}">{}</a>',
             ((reverse("admin:tickets_ticket_change", args=(t.pk,)), t.reference) for t in merged),
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("created"))
     def created(self, ticket):

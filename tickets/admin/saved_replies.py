@@ -13,8 +13,15 @@ AGENT_PERMISSION = "tickets.work_ticket_queue"
 
 @admin.register(SavedReply)
 class SavedReplyAdmin(BoundedLookupsAdmin):
-    list_display = ["title", "active", "set_status", "set_priority", "set_category", "use_count",
-                    "last_used"]  # fmt: skip
+    list_display = [
+        "title",
+        "active",
+        "set_status",
+        "set_priority",
+        "set_category",
+        "use_count",
+        "last_used",
+    ]
     list_filter = ["active", "set_status", "set_priority"]
     search_fields = ["title", "body"]
     fields = ["title", "body", "active", "set_status", "set_category", "set_priority"]

@@ -6,7 +6,7 @@ from django.db import migrations
 MANAGER_PERMISSIONS = [
     "view_ticket", "view_backlog", "view_contactsession", "view_articlerequest",
     "view_organization", "view_backlogsettings", "change_backlogsettings",
-]  # fmt: skip
+]
 AGENT_EXTRA = ["view_backlog", "view_organization"]
 
 

@@ -116,9 +116,11 @@ def answer_offer_accept(*, offer: AnswerOffer) -> AnswerOffer:
     offer.state, offer.answered_at = AnswerOffer.State.ACCEPTED, now
     offer.save(update_fields=["state", "answered_at"])
     _event(
-        ticket, TicketEvent.Kind.ANSWER_ACCEPTED, actor=ticket.customer,
+        ticket,
+        TicketEvent.Kind.ANSWER_ACCEPTED,
+        actor=ticket.customer,
         to_value=str(offer.article_id or ""),
-    )  # fmt: skip
+    )
     ticket.resolution = Ticket.Resolution.SELF_SERVICE
     ticket.resolved_article_id = offer.article_id
     ticket.resolved_at = now
@@ -137,7 +139,9 @@ def answer_offer_decline(*, offer: AnswerOffer) -> AnswerOffer:
     offer.state, offer.answered_at = AnswerOffer.State.DECLINED, timezone.now()
     offer.save(update_fields=["state", "answered_at"])
     _event(
-        offer.ticket, TicketEvent.Kind.ANSWER_DECLINED, actor=offer.ticket.customer,
+        offer.ticket,
+        TicketEvent.Kind.ANSWER_DECLINED,
+        actor=offer.ticket.customer,
         to_value=str(offer.article_id or ""),
-    )  # fmt: skip
+    )
     return offer

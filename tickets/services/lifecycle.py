@@ -140,9 +140,16 @@ def _triage(ticket: Ticket) -> None:
         )
     sla.apply_due_times(ticket)
     ticket.save(
-        update_fields=["priority", "priority_reason", "category", "auto_category",
-                       "first_response_due_at", "resolution_due_at", "sla_state"]
-    )  # fmt: skip
+        update_fields=[
+            "priority",
+            "priority_reason",
+            "category",
+            "auto_category",
+            "first_response_due_at",
+            "resolution_due_at",
+            "sla_state",
+        ]
+    )
     assignee = triage.default_assignee(ticket.category)
     if assignee is not None:
         ticket.assignee = assignee
@@ -201,9 +208,11 @@ def _tell_assignee(ticket: Ticket, message: TicketMessage) -> None:
     """The customer wrote: the agent on the ticket hears of it by e-mail."""
     if ticket.assignee and ticket.assignee.email:
         notifications.queue(
-            ticket, notifications.Kind.CUSTOMER_REPLY, message=message,
+            ticket,
+            notifications.Kind.CUSTOMER_REPLY,
+            message=message,
             recipient=ticket.assignee.email,
-        )  # fmt: skip
+        )
 
 
 def _record_status(ticket: Ticket, status: str, *, actor) -> bool:

@@ -34,9 +34,12 @@ def ticket_add_follow_up(
         if existing is not None:
             return existing
     message = TicketMessage.objects.create(
-        ticket=ticket, author=author, from_customer=True, idempotency_key=idempotency_key,
+        ticket=ticket,
+        author=author,
+        from_customer=True,
+        idempotency_key=idempotency_key,
         body=f"{subject.strip()}\n\n{description.strip()}"[:20000],
-    )  # fmt: skip
+    )
     _event(ticket, TicketEvent.Kind.FOLLOW_UP, actor=author)
     if ticket.status == Status.PENDING:
         _set_status(ticket, Status.OPEN, actor=author)
@@ -66,11 +69,14 @@ def tickets_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         raise ValidationError(_("One of these tickets has already been merged."))
     same = _same_customer(source, target)
     TicketMessage.objects.create(
-        ticket=target, author=None, from_customer=same, internal=not same,
+        ticket=target,
+        author=None,
+        from_customer=same,
+        internal=not same,
         body=_("Merged from %(ref)s: %(subject)s")
         % {"ref": source.reference, "subject": source.subject}
         + f"\n\n{source.description}",
-    )  # fmt: skip
+    )
     moved = source.messages.all()
     if same:
         moved.update(ticket=target)

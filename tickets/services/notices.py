@@ -61,9 +61,11 @@ def gap_article_notices_queue(*, request: ArticleRequest, article: ArticlePage) 
     tickets = Ticket.objects.in_bulk(wanted.values())
     for address, ticket_pk in sorted(wanted.items()):
         notifications.queue(
-            tickets[ticket_pk], notifications.Kind.GAP_ARTICLE, recipient=address,
+            tickets[ticket_pk],
+            notifications.Kind.GAP_ARTICLE,
+            recipient=address,
             article_request=request,
-        )  # fmt: skip
+        )
     return len(wanted)
 
 

@@ -52,19 +52,34 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(
-        self, *args, articles, queries, prefix, unanswerable, learn, contexts, synonyms, lexical,
-        as_json, **options,
-    ):  # fmt: skip
+        self,
+        *args,
+        articles,
+        queries,
+        prefix,
+        unanswerable,
+        learn,
+        contexts,
+        synonyms,
+        lexical,
+        as_json,
+        **options,
+    ):
         for path in (articles, queries, unanswerable, learn, contexts, synonyms):
             if path is not None and not path.is_file():
                 raise CommandError(f"No such file: {path}")
         if prefix is not None and prefix < 1:
             raise CommandError("--prefix must be at least 1.")
         report = run_eval(
-            articles, queries, prefix=prefix, unanswerable_path=unanswerable, learn_path=learn,
+            articles,
+            queries,
+            prefix=prefix,
+            unanswerable_path=unanswerable,
+            learn_path=learn,
             contexts=json.loads(contexts.read_text()) if contexts else None,
-            synonyms=read_groups(synonyms) if synonyms else None, semantic=not lexical,
-        )  # fmt: skip
+            synonyms=read_groups(synonyms) if synonyms else None,
+            semantic=not lexical,
+        )
         if as_json:
             self.stdout.write(json.dumps(report))
             return

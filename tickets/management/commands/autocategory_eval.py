@@ -38,17 +38,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--queries", type=Path, required=True)
         parser.add_argument(
-            "--articles", type=Path,
+            "--articles",
+            type=Path,
             help="Articles (JSONL); optional when the questions carry their own category.",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--resolved", type=Path, help="Questions taken as resolved tickets (their own "
-            "category, or their article's).",
-        )  # fmt: skip
+            "--resolved",
+            type=Path,
+            help="Questions taken as resolved tickets (their own category, or their article's).",
+        )
         parser.add_argument(
-            "--categories", type=Path,
+            "--categories",
+            type=Path,
             help="JSON object: article id -> category (default: each article's 'category').",
-        )  # fmt: skip
+        )
         parser.add_argument(
             "--lexical", action="store_true", help="Measure the rule by words instead."
         )
@@ -67,8 +70,10 @@ class Command(BaseCommand):
         asked = read_jsonl(queries)
         tickets = labelled(asked, category_of)
         if not tickets:
-            raise CommandError("No categories: give --categories, articles with a 'category', "
-                               "or questions with their own 'category'.")  # fmt: skip
+            raise CommandError(
+                "No categories: give --categories, articles with a 'category', "
+                "or questions with their own 'category'."
+            )
         history = labelled(read_jsonl(resolved), category_of) if resolved else []
         index = build_index(articles) if articles else None
         vectors = None if lexical else meaning.vectors([text for text, _ in history + tickets])
