@@ -147,7 +147,11 @@ def contact_session_typing(
     `contact_session_get_or_start`. Returns the session's id (new if the id was not theirs).
     """
     result = suggest_articles(
-        suggestion_query(subject, description), user=user, session=browser_session, limit=limit
+        suggestion_query(subject, description),
+        user=user,
+        session=browser_session,
+        limit=limit,
+        passages=True,
     )
     key = browser_key_for(browser_session_key)
     owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
