@@ -44,6 +44,8 @@ BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/deflect_bench"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/9"
 BENCH_PORT = 8020
 QUERY = "reset my password"
+# What each customer types into the contact form, a word more per keystroke.
+TYPED_QUESTION = "I forgot my password and cannot reset it from the sign in page"
 REQUESTS_PER_SECOND = re.compile(r"Requests/sec:\s+([\d.]+)")
 NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 ERRORS = re.compile(r"Socket errors:.*")
@@ -52,12 +54,14 @@ ERRORS = re.compile(r"Socket errors:.*")
 # several customers in turn, each with their own browser session, CSRF token and contact session.
 POST_SCRIPT = """
 local typists = {typists}
-local body = {body}
+local bodies = {bodies}
 local n = 0
 request = function()
   n = n + 1
   local typist = typists[(n % #typists) + 1]
-  return wrk.format("POST", typist.path, typist.headers, body)
+  -- Each customer's text grows by a word per keystroke, then they start the question again.
+  typist.typed = (typist.typed or 0) % #bodies + 1
+  return wrk.format("POST", typist.path, typist.headers, bodies[typist.typed])
 end
 """
 TYPISTS = 32
@@ -141,10 +145,16 @@ def contact_typing_script(base: str, directory: Path, *, typists: int) -> tuple[
             f"[{lua_string(k)}] = {lua_string(v)}" for k, v in request_headers.items()
         )
         entries.append(f"{{path = {lua_string(path)}, headers = {{{fields}}}}}")
-    body = json.dumps({"subject": "", "description": QUERY, "email": "", "source_page": ""})
+    words = TYPED_QUESTION.split()
+    bodies = [
+        lua_string(json.dumps({"subject": "", "description": " ".join(words[:n]), "email": ""}))
+        for n in range(2, len(words) + 1)
+    ]
     script = directory / "contact_typing.lua"
     script.write_text(
-        POST_SCRIPT.format(typists="{" + ", ".join(entries) + "}", body=lua_string(body))
+        POST_SCRIPT.format(
+            typists="{" + ", ".join(entries) + "}", bodies="{" + ", ".join(bodies) + "}"
+        )
     )
     return base + path, script
 

@@ -267,6 +267,12 @@ RATE_LIMIT_CONFIRMATION_EMAILS = os.environ.get("RATE_LIMIT_CONFIRMATION_EMAILS"
 # Behind a proxy that sets X-Forwarded-For (and strips any the client sent), trust it.
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR")
 
+# How often a contact session's draft text is written while the customer types (seconds).
+# Keystrokes arrive several a second, but the text is only needed to resume the form, to mine
+# abandoned requests hours later and for the ticket (whose form carries the full text anyway):
+# writing it on every keystroke made the database the bottleneck of typing. Articles shown
+# and a better match are still written at once; 0 writes every keystroke.
+CONTACT_DRAFT_SAVE_SECONDS = float(os.environ.get("CONTACT_DRAFT_SAVE_SECONDS", "2"))
 # How often each process looks for a newer suggestion index (seconds).
 # How long an anonymous reader's copy of a help-centre page may be kept (0: never). Changes to
 # content expire it at once; this bounds only what drifts with traffic (popular articles).

@@ -1,14 +1,16 @@
 """Contact sessions: what a visitor typed and was shown, and how it ended (deflected or not)."""
 
 import hashlib
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,9 @@ from ..models import ContactSession, SuggestionShown
 QUERY_MAX_LENGTH = 1000
 LEARNED_DESCRIPTION_WORDS = 30
 ABANDON_AFTER = timedelta(hours=24)
+# How long the cache remembers what a contact session's draft holds in the database: longer
+# than a customer pauses while typing; after it the next keystroke reads what was shown again.
+DRAFT_STATE_SECONDS = 60 * 60
 
 
 def browser_key_for(session_key: str | None) -> str:
@@ -134,8 +139,11 @@ def contact_session_typing(
 ) -> tuple[uuid.UUID, SuggestResult]:
     """One keystroke of the contact form: suggestions, with the text and what was shown kept.
 
-    The visitor's own open session is updated where it stands, without reading it first; only
-    a first keystroke, someone else's id or a closed session goes through
+    The text is written at most once per `CONTACT_DRAFT_SAVE_SECONDS`; an article not shown
+    before or a better match is written at once. What the database already holds is known from
+    the cache (`_draft_state`), so a keystroke with nothing to write reads and writes nothing;
+    without it, what was shown is read. The visitor's own open session is updated where it
+    stands; only a first keystroke, someone else's id or a closed session goes through
     `contact_session_get_or_start`. Returns the session's id (new if the id was not theirs).
     """
     result = suggest_articles(
@@ -148,13 +156,23 @@ def contact_session_typing(
     key = browser_key_for(browser_session_key)
     owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
     if session_id and (key or "user" in owner):
+        state_key = _draft_state_key(session_id, owner)
+        state = cache.get(state_key)
+        if state is not None and not _draft_needs_writing(state, result):
+            return session_id, result
         with transaction.atomic():
             _commit_without_waiting_for_the_disk()
-            new = _not_shown_yet(session_id, result.suggestions)  # before the row lock is taken
+            # Before the row lock is taken: the articles this session was shown already.
+            shown = set(state["shown"]) if state else _shown_already(session_id)
+            new = {s.key for s in result.suggestions} - shown
             # From the update to the commit this session's row is locked: keep that short.
-            if _remember_typed(session_id, owner, subject, description, email, result):
+            written = _remember_typed(session_id, owner, subject, description, email, result)
+            if written:
                 _add_shown(session_id, result.suggestions, new)
-                return session_id, result
+        if written:  # committed: only now may the cache say the database holds it
+            cache.set(state_key, _draft_state(state, shown | new, result), DRAFT_STATE_SECONDS)
+            return session_id, result
+        cache.delete(state_key)
     session = contact_session_get_or_start(
         session_id=session_id,
         user=user,
@@ -166,6 +184,31 @@ def contact_session_typing(
         _remember_typed(session.pk, {}, subject, description, email, result)
         _record_shown(session.pk, result.suggestions)
     return session.pk, result
+
+
+def _draft_state_key(session_id, owner: dict) -> str:
+    # The owner is part of the key: only a write that found the row theirs and open sets it.
+    who = f"user:{owner['user'].pk}" if "user" in owner else owner["browser_key"]
+    return f"contact-draft:{session_id}:{who}"
+
+
+def _draft_state(state: dict | None, shown: set, result) -> dict:
+    """What the session's row holds now: when its text was written, what was shown, best match.
+
+    Two keystrokes of one visitor racing can only make the next one write again: `shown` never
+    claims an article that was not committed, and the row keeps the better score by itself.
+    """
+    best = max((state or {}).get("best") or 0, result.top_relative or 0)
+    return {"saved_at": time.time(), "shown": sorted(shown), "best": best}
+
+
+def _draft_needs_writing(state: dict, result) -> bool:
+    """Whether this keystroke has something for the database: see CONTACT_DRAFT_SAVE_SECONDS."""
+    if time.time() - state["saved_at"] >= settings.CONTACT_DRAFT_SAVE_SECONDS:
+        return True
+    if any(s.key not in state["shown"] for s in result.suggestions):
+        return True  # shown articles are carried onto the ticket: never wait to record them
+    return (result.top_relative or 0) > state["best"]
 
 
 def _commit_without_waiting_for_the_disk() -> None:
@@ -186,15 +229,14 @@ def _remember_typed(session_id, owner: dict, subject, description, email, result
     fields = {"subject": subject[:200], "description": description[:20000]}
     if email:
         fields["email"] = email[:254]
-    if result.top_score:
-        fields.update(top_score=result.top_score, top_relative=result.top_relative)
-    else:  # nothing matched now: keep the best match of earlier keystrokes, if there was one
-        fields.update(
-            top_score=Coalesce(F("top_score"), Value(result.top_score)),
-            top_relative=Case(
-                When(top_score__isnull=True, then=Value(result.top_relative)),
-                default=F("top_relative"),
-            ),
+    # The best match of all keystrokes by relative score, the one gap mining judges (a weaker
+    # one never lowers it), with its score; both right-hand sides see the row as it was.
+    better = Q(top_relative__isnull=True) | Q(top_relative__lt=result.top_relative or 0)
+    for name, value in (("top_score", result.top_score), ("top_relative", result.top_relative)):
+        fields[name] = Case(
+            When(better, then=Value(value or 0)),
+            default=F(name),
+            output_field=ContactSession._meta.get_field(name),
         )
     return bool(
         ContactSession.objects.filter(
@@ -204,15 +246,14 @@ def _remember_typed(session_id, owner: dict, subject, description, email, result
 
 
 def _record_shown(session_id, suggestions: Sequence) -> None:
-    _add_shown(session_id, suggestions, _not_shown_yet(session_id, suggestions))
+    new = {s.key for s in suggestions} - (_shown_already(session_id) if suggestions else set())
+    _add_shown(session_id, suggestions, new)
 
 
-def _not_shown_yet(session_id, suggestions: Sequence) -> set:
-    """The suggested articles this session has not been shown before (most keystrokes: none)."""
-    if not suggestions:
-        return set()
+def _shown_already(session_id) -> set:
+    """The articles this session has been shown before."""
     shown = SuggestionShown.objects.filter(session_id=session_id).order_by()
-    return {s.key for s in suggestions} - set(shown.values_list("article_id", flat=True))
+    return set(shown.values_list("article_id", flat=True))
 
 
 def _add_shown(session_id, suggestions: Sequence, new: set) -> None:
