@@ -143,3 +143,14 @@ def test_the_passages_of_the_shown_articles_cost_one_query_then_none_once_cached
     warm, shown = queries(passages=True)
     assert (cold, warm) == (without + 1, without)
     assert any(s.passage for s in shown)
+
+
+def test_an_edited_article_shows_its_new_steps_on_the_next_search(client, timesheets):
+    from kb import markup
+
+    assert suggestion_for(client, "how do I export timesheets", timesheets)["passage"]
+    edited = TIMESHEETS.replace("Click Export and choose CSV.", "Click Download, then CSV.")
+    timesheets.body = markup.html_to_blocks(markup.to_safe_html(edited))
+    timesheets.save_revision().publish()
+    passage = suggestion_for(client, "how do I export timesheets", timesheets)["passage"]
+    assert passage["items"][-1] == "Click Download, then CSV."
