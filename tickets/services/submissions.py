@@ -38,12 +38,7 @@ def ticket_submit(
     same filer (account, else browser, else address) is the same request. Someone else's key
     is just a key this filer has not used: it files a new ticket, never opens theirs.
     """
-    signed_in = user is not None and user.is_authenticated
-    filer = filer_key_for(
-        user=user,
-        browser_key=session.browser_key if session else "",
-        email=user.email if signed_in else email,
-    )
+    filer = _filer_of(user=user, session=session, email=email)
     subject, description = subject.strip()[:200], description.strip()[:20000]
     if filer:
         duplicate = _recent_duplicate(filer_key=filer, subject=subject, description=description)
@@ -126,11 +121,7 @@ def contact_submit(
     """
     signed_in = user is not None and user.is_authenticated
     subject, description = subject.strip()[:200], description.strip()[:20000]
-    filer = filer_key_for(
-        user=user,
-        browser_key=session.browser_key if session else "",
-        email=user.email if signed_in else email,
-    )
+    filer = _filer_of(user=user, session=session, email=email)
     key = submission or _words_key(subject, description)
     if filer:
         earlier = _earlier_answer(
@@ -185,6 +176,13 @@ def _end_as_follow_up(session: ContactSession, *, subject: str, description: str
         description=description,
         updated_at=timezone.now(),
     )
+
+
+def _filer_of(*, user, session: ContactSession | None, email: str) -> str:
+    """Who sent it, as submission keys are scoped: the account, else the browser, else the
+    address typed."""
+    browser_key = session.browser_key if session else ""
+    return filer_key_for(user=user, browser_key=browser_key, email=email)
 
 
 def _earlier_answer(
