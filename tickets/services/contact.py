@@ -111,17 +111,8 @@ def contact_session_suggest(
     limit: int = 5,
 ):
     """Suggest articles for what the visitor typed, remembering the text and what was shown."""
-    result = suggest_articles(
-        suggestion_query(subject, description),
-        user=user,
-        session=browser_session,
-        limit=limit,
-        passages=True,
-    )
-    with transaction.atomic():
-        _commit_without_waiting_for_the_disk()
-        _remember_typed(session.pk, {}, subject, description, email, result)
-        _record_shown(session.pk, result.suggestions)
+    result = _suggest(subject, description, user=user, browser_session=browser_session, limit=limit)
+    _remember_all(session.pk, subject, description, email, result)
     return result
 
 
@@ -146,13 +137,7 @@ def contact_session_typing(
     stands; only a first keystroke, someone else's id or a closed session goes through
     `contact_session_get_or_start`. Returns the session's id (new if the id was not theirs).
     """
-    result = suggest_articles(
-        suggestion_query(subject, description),
-        user=user,
-        session=browser_session,
-        limit=limit,
-        passages=True,
-    )
+    result = _suggest(subject, description, user=user, browser_session=browser_session, limit=limit)
     key = browser_key_for(browser_session_key)
     owner = {"user": user} if user and user.is_authenticated else {"browser_key": key}
     if session_id and (key or "user" in owner):
@@ -179,11 +164,27 @@ def contact_session_typing(
         browser_session_key=browser_session_key,
         source_page=source_page,
     )
+    _remember_all(session.pk, subject, description, email, result)
+    return session.pk, result
+
+
+def _suggest(subject, description, *, user, browser_session, limit) -> SuggestResult:
+    """What the contact form shows for the text so far: articles with their answering passage."""
+    return suggest_articles(
+        suggestion_query(subject, description),
+        user=user,
+        session=browser_session,
+        limit=limit,
+        passages=True,
+    )
+
+
+def _remember_all(session_pk, subject, description, email, result) -> None:
+    """Write the text, the best match and every article shown, whatever the row held."""
     with transaction.atomic():
         _commit_without_waiting_for_the_disk()
-        _remember_typed(session.pk, {}, subject, description, email, result)
-        _record_shown(session.pk, result.suggestions)
-    return session.pk, result
+        _remember_typed(session_pk, {}, subject, description, email, result)
+        _record_shown(session_pk, result.suggestions)
 
 
 def _draft_state_key(session_id, owner: dict) -> str:
