@@ -8,8 +8,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .converters import ID_MAX
-from .selectors import suggest_articles
+from kb.converters import ID_MAX
+from kb.selectors import suggest_articles
 
 # A query travels in the URL: every character may take 12 bytes percent-encoded (4 in UTF-8),
 # and the request line must fit gunicorn's limit_request_line (gunicorn.conf.py, 8190 bytes).

@@ -12,8 +12,8 @@ class KbConfig(AppConfig):
         from django.conf import settings
         from django.core.signals import setting_changed
 
-        from . import converters, signals  # noqa: F401  (registers <id:...>; index freshness)
-        from .engine import embedding
+        from kb import converters, signals  # noqa: F401  (registers <id:...>; index freshness)
+        from kb.engine import embedding
 
         embedding.set_enabled(settings.SUGGEST_SEMANTIC)
         setting_changed.connect(_semantic_setting_changed, dispatch_uid="kb-suggest-semantic")
@@ -21,6 +21,6 @@ class KbConfig(AppConfig):
 
 def _semantic_setting_changed(*, setting, value, **kwargs):
     if setting == "SUGGEST_SEMANTIC":
-        from .engine import embedding
+        from kb.engine import embedding
 
         embedding.set_enabled(bool(value))

@@ -18,10 +18,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import STOPWORDS, analyze
-from .engine import embedding
-from .engine.passages import PARAGRAPH, STEPS, IndexedPassage, Passage, best_passage, indexed
-from .suggest import Document, SuggestIndex, document_tokens
+from kb.engine import (
+    PARAGRAPH,
+    STEPS,
+    STOPWORDS,
+    Document,
+    IndexedPassage,
+    Passage,
+    SuggestIndex,
+    analyze,
+    best_passage,
+    document_tokens,
+    embedding,
+    indexed,
+)
 
 VOCABULARY_SIZE = 50_000
 # A ticket is searched again as it grows, from its first words to a paragraph. On 4-20 words
@@ -180,7 +190,7 @@ def run_bench(
     if encoder is not None:
         vectors = rng.standard_normal((n_articles, embedding.DIMENSION)).astype(np.float32)
         index.attach_semantic(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), encoder)
-    if mapped:  # as web processes read it: from the file they share (kb/mapped.py)
+    if mapped:  # as web processes read it: from the file they share (kb/engine/index_file.py)
         with tempfile.TemporaryDirectory(prefix="suggest-bench-") as directory:
             index.to_file(Path(directory) / "index.idx")
             index = SuggestIndex.from_file(Path(directory) / "index.idx", encoder=encoder)

@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from .importing import ImportReport, import_lines
-from .index import rebuilds_deferred
-from .models import ArticlePage
-from .services import category_get_or_create, kb_root_get
+from kb.importing import ImportReport, import_lines
+from kb.models import ArticlePage
+from kb.services import category_get_or_create, kb_root_get
+from kb.shared_index import rebuilds_deferred
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
@@ -43,7 +43,7 @@ def demo_places_set() -> None:
 
 
 def _category_path(title: str) -> str:
-    from .models import CategoryPage
+    from kb.models import CategoryPage
 
     category = CategoryPage.objects.filter(title=title).first()
     return category.path if category else "-"

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import numpy as np
 
-from . import markup
-from .engine import embedding
-from .engine.semantic import article_text, article_vectors
-from .places import Place, parse_places
-from .suggest import Document, EngineParams, SuggestIndex, SuggestResult
-from .synonyms import starter_groups
+from kb import markup
+from kb.engine import (
+    Document,
+    EngineParams,
+    Place,
+    SuggestIndex,
+    SuggestResult,
+    article_text,
+    article_vectors,
+    embedding,
+    parse_places,
+)
+from kb.synonyms import starter_groups
 
 DEPTH = 10  # how many suggestions are ranked per query for MRR@10
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .converters import parse_id
-from .services import COMMENT_MAX_LENGTH
+from kb.converters import parse_id
+from kb.services import COMMENT_MAX_LENGTH
 
 
 class PageChoiceField(forms.ModelChoiceField):

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import markup
-from .index import rebuilds_deferred
-from .models import ArticlePage
-from .services import category_get_or_create, kb_root_get, unique_child_slug
+from kb import markup
+from kb.models import ArticlePage
+from kb.services import category_get_or_create, kb_root_get, unique_child_slug
+from kb.shared_index import rebuilds_deferred
 
 DEFAULT_CATEGORY = "General"
 LIMITS = {"id": 255, "title": 255, "summary": 300, "category": 255, "tag": 100, "body": 200_000}

@@ -8,6 +8,8 @@ import markdown
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from kb.engine import BLOCK_TAGS
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -217,9 +219,6 @@ def sanitise_blocks(raw_blocks: list[dict], *, keep_wagtail_references: bool = F
         {**block, "value": _sanitise_value(block.get("type"), block.get("value"), clean)}
         for block in raw_blocks
     ]
-
-
-BLOCK_TAGS = ["p", "li", "h2", "h3", "h4", "pre", "blockquote", "tr", "div", "ul", "ol", "table"]
 
 
 def html_to_text(fragment: str) -> str:

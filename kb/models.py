@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
     InlinePanel,
@@ -18,10 +19,20 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from . import markup
-from .blocks import ArticleBodyBlock
-from .panels import ArticlePerformancePanel
-from .synonyms import group_problems, split_group
+from kb import markup
+from kb.blocks import ArticleBodyBlock
+from kb.panels import ArticlePerformancePanel
+from kb.synonyms import group_problems, split_group
+
+
+def added_context(page: Page, request) -> dict:
+    """What the layers above add to a page's template context (the `deflect_page_context`
+    hook, registered in kb/wagtail_hooks.py): models stay at the bottom and never import the
+    queries that fill their pages."""
+    context = {}
+    for fill in hooks.get_hooks("deflect_page_context"):
+        context.update(fill(page=page, request=request))
+    return context
 
 
 class KnowledgeBasePage(Page):
@@ -42,11 +53,8 @@ class KnowledgeBasePage(Page):
         verbose_name = _("knowledge base")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import categories_for_home, popular_articles
-
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = categories_for_home(root=self)
-        context["popular_articles"] = popular_articles(root=self, limit=8)
+        context.update(added_context(self, request))
         return context
 
 
@@ -157,13 +165,8 @@ class ArticlePage(Page):
         return markup.blocks_to_text(list(self.body.raw_data))
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import feedback_for_session, related_articles
-
         context = super().get_context(request, *args, **kwargs)
-        context["related_articles"] = related_articles(article=self, limit=5)
-        context["my_feedback"] = feedback_for_session(
-            article=self, session_key=request.session.session_key
-        )
+        context.update(added_context(self, request))
         return context
 
 

@@ -25,7 +25,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from wagtail import views as wagtail_views
 
-from .models import PageCacheState
+from kb.models import PageCacheState
 
 MARK = "_kb_page_cacheable"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')

@@ -25,11 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import markup
-from .analysis import analyze
-from .engine.passages import STEPS, Passage, best_passage, indexed
-from .engine.passages import passages_from_blocks as from_blocks
-from .evaluation import build_index, read_jsonl
+from kb import markup
+from kb.engine import STEPS, Passage, analyze, best_passage, indexed
+from kb.engine import passages_from_blocks as from_blocks
+from kb.evaluation import build_index, read_jsonl
 
 SHOWN = 5
 # Each keystroke's passages are timed this many times and the quickest kept: on a shared

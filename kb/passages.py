@@ -14,18 +14,18 @@ from collections.abc import Sequence
 
 from django.core.cache import cache
 
-from .engine.passages import (
+from kb.engine import (
     IndexedPassage,
     Passage,
     PassageQuery,
+    Suggestion,
     best_passage,
     indexed,
     passages_from_blocks,
     plain_query,
 )
-from .index import LoadedIndex, current_index
-from .models import ArticlePage
-from .suggest import Suggestion
+from kb.models import ArticlePage
+from kb.shared_index import LoadedIndex, current_index
 
 __all__ = ["Passage", "answer_passage", "attach_passages"]
 

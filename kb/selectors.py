@@ -8,11 +8,10 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from wagtail import hooks
 
-from .index import LoadedIndex, current_index
-from .models import ArticleFeedback, ArticlePage, CategoryPage, KnowledgeBasePage
-from .passages import attach_passages
-from .places import Place
-from .suggest import Suggestion, SuggestResult
+from kb.engine import Place, Suggestion, SuggestResult
+from kb.models import ArticleFeedback, ArticlePage, CategoryPage, KnowledgeBasePage
+from kb.passages import attach_passages
+from kb.shared_index import LoadedIndex, current_index
 
 
 def live_articles() -> QuerySet[ArticlePage]:
@@ -199,6 +198,23 @@ def articles_for_place(
 
 def article_html_for_embedding(*, article: ArticlePage, base_url: str) -> str:
     """An article's body as HTML safe to show inside another site: sanitised, links absolute."""
-    from . import markup
+    from kb import markup
 
     return markup.embeddable_html(str(article.body), base_url=base_url)
+
+
+def page_context(*, page, request) -> dict:
+    """What a knowledge-base page shows beside its own fields (kb/models.py asks for it)."""
+    if isinstance(page, KnowledgeBasePage):
+        return {
+            "categories": categories_for_home(root=page),
+            "popular_articles": popular_articles(root=page, limit=8),
+        }
+    if isinstance(page, ArticlePage):
+        return {
+            "related_articles": related_articles(article=page, limit=5),
+            "my_feedback": feedback_for_session(
+                article=page, session_key=request.session.session_key
+            ),
+        }
+    return {}

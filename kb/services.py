@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import (
+from kb.models import (
     ArticleFeedback,
     ArticlePage,
     CategoryPage,

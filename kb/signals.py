@@ -5,8 +5,8 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import index, pagecache
-from .models import ArticlePage, CategoryPage, LearnedPhrase, SynonymGroup
+from kb import pagecache, shared_index
+from kb.models import ArticlePage, CategoryPage, LearnedPhrase, SynonymGroup
 
 INDEXED_PAGE_TYPES = (ArticlePage, CategoryPage)
 
@@ -16,13 +16,13 @@ INDEXED_PAGE_TYPES = (ArticlePage, CategoryPage)
 def _page_visibility_changed(sender, instance, **kwargs):
     # Deleting a live page unpublishes it first, so deletions arrive here too.
     if issubclass(sender, INDEXED_PAGE_TYPES):
-        index.content_changed()
+        shared_index.content_changed()
 
 
 @receiver(post_page_move)
 def _page_moved(sender, instance, **kwargs):
     if isinstance(instance.specific_deferred, INDEXED_PAGE_TYPES):
-        index.content_changed()
+        shared_index.content_changed()
 
 
 @receiver(post_save, sender=PageViewRestriction)
@@ -32,7 +32,7 @@ def _page_moved(sender, instance, **kwargs):
 @receiver(post_save, sender=LearnedPhrase)
 @receiver(post_delete, sender=LearnedPhrase)
 def _search_rules_changed(sender, **kwargs):
-    index.content_changed()
+    shared_index.content_changed()
 
 
 # --- stored pages for anonymous readers (kb/pagecache.py) ----------------------------------

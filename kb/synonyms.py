@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from .analysis import analyze
+from kb.engine import analyze
 
 # Words customers of any online service use for one another, one group per line. A new
 # knowledge base starts with them as synonym groups its editors change or delete like their

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from kb import views
 
 app_name = "kb"
 

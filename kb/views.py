@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import FeedbackForm, SearchForm
-from .selectors import live_articles, search_articles
-from .services import failed_search_record, feedback_record
+from kb.forms import FeedbackForm, SearchForm
+from kb.selectors import live_articles, search_articles
+from kb.services import failed_search_record, feedback_record
 
 SEARCH_PAGE_SIZE = 10
 

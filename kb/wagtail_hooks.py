@@ -5,8 +5,8 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import pagecache
-from .models import LearnedPhrase, SynonymGroup
+from kb import pagecache, selectors
+from kb.models import LearnedPhrase, SynonymGroup
 
 
 class SynonymViewSet(SnippetViewSet):
@@ -38,3 +38,7 @@ register_snippet(LearnedPhraseViewSet)
 @hooks.register("before_serve_page")
 def _remember_whether_page_is_public(page, request, serve_args, serve_kwargs):
     pagecache.mark_cacheable(request, page)
+
+
+hooks.register("deflect_page_context", selectors.page_context)
+hooks.register("deflect_article_performance", selectors.article_performance)

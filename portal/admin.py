@@ -5,9 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from tickets.privacy import customer_erase
-
-from .models import User
+from portal.models import User
+from tickets.services.privacy import customer_erase
 
 
 class UserCreationForm(AdminUserCreationForm):

@@ -5,23 +5,24 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from kb.api import SuggestView
-from tickets import api as tickets_api
-from tickets import widget_api
+from tickets.backlog import api as backlog_api
+from tickets.support import api as support_api
+from tickets.widget import api as widget_api
 
 urlpatterns = [
     path("suggest", SuggestView.as_view(), name="api-suggest"),
     path(
         "contact-sessions/<uuid:session_id>/suggestions",
-        tickets_api.ContactSessionSuggestionsView.as_view(),
+        support_api.ContactSessionSuggestionsView.as_view(),
         name="api-contact-suggestions",
     ),
     path(
         "contact-sessions/<uuid:session_id>/deflect",
-        tickets_api.ContactSessionDeflectView.as_view(),
+        support_api.ContactSessionDeflectView.as_view(),
         name="api-contact-deflect",
     ),
-    path("tickets", tickets_api.TicketListCreateView.as_view(), name="api-tickets"),
-    path("metrics/backlog", tickets_api.BacklogMetricsView.as_view(), name="api-backlog-metrics"),
+    path("tickets", support_api.TicketListCreateView.as_view(), name="api-tickets"),
+    path("metrics/backlog", backlog_api.BacklogMetricsView.as_view(), name="api-backlog-metrics"),
     path("widget/articles", widget_api.WidgetPageArticlesView.as_view(), name="widget-articles"),
     path(
         "widget/articles/<id:article_id>",
@@ -32,7 +33,7 @@ urlpatterns = [
     path("widget/deflect", widget_api.WidgetDeflectView.as_view(), name="widget-deflect"),
     path("widget/tickets", widget_api.WidgetTicketView.as_view(), name="widget-tickets"),
     path(
-        "tickets/<str:reference>", tickets_api.TicketDetailView.as_view(), name="api-ticket-detail"
+        "tickets/<str:reference>", support_api.TicketDetailView.as_view(), name="api-ticket-detail"
     ),
     # Last: an API URL that matched nothing (a session id that is not a UUID, an unknown path)
     # answers a JSON 404 instead of falling through to the site's slash redirect and HTML pages.

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_schedules(sender, **kwargs):
-    from .schedules import schedules_sync
+    from portal.schedules import schedules_sync
 
     schedules_sync()
 

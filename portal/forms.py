@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from portal.models import User
 
 
 class SignupForm(BaseUserCreationForm):

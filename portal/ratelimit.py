@@ -8,35 +8,17 @@ a burst pass. The API's throttles (portal/throttling.py) use the same counter an
 
 import hashlib
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from tickets.limits import over_limit
 
 logger = logging.getLogger(__name__)
 # Every page that signs people in: besides its own limit per address, they share one limit per
 # account, so that guessing one account's password from many addresses is bounded too.
 SIGN_IN_VIEWS = ("login", "wagtailadmin_login", "admin:login")
-UNITS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "h": 3600,
-    "hour": 3600,
-    "d": 86400,
-    "day": 86400,
-}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """ "20/hour" -> (20, 3600)."""
-    count, _, unit = rate.partition("/")
-    return int(count), UNITS[unit.strip().lower()]
 
 
 def client_address(request) -> str:
@@ -45,27 +27,6 @@ def client_address(request) -> str:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")
-
-
-def over_limit(scope: str, key: str, rate: str) -> int | None:
-    """Count one hit; seconds to wait if this key has gone over its rate in this window."""
-    allowed, period = parse_rate(rate)
-    now = time.time()
-    window = int(now // period)
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
-    try:
-        if hasattr(cache, "incr_counter"):  # Redis: one round trip
-            hits = cache.incr_counter(cache_key, period + 1)
-        elif cache.add(cache_key, 1, timeout=period + 1):
-            hits = 1
-        else:
-            hits = cache.incr(cache_key)
-    except Exception:  # noqa: BLE001  (an unreachable cache must not lock everyone out)
-        logger.warning("Rate limit counter unavailable for %s", scope, exc_info=True)
-        return None
-    if hits <= allowed:
-        return None
-    return max(1, int((window + 1) * period - now))
 
 
 def _sign_in_account_over_limit(request) -> int | None:

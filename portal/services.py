@@ -8,9 +8,8 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from portal.models import User
 from tickets import groups
-
-from .models import User
 
 DEMO_ACCOUNTS = [
     # role, e-mail, groups, is_staff, is_superuser

@@ -9,7 +9,8 @@ header is never limited. This throttle counts with portal/ratelimit.py's atomic 
 
 from rest_framework.throttling import ScopedRateThrottle
 
-from .ratelimit import client_address, over_limit
+from portal.ratelimit import client_address
+from tickets.limits import over_limit
 
 
 class AtomicScopedRateThrottle(ScopedRateThrottle):

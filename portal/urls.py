@@ -6,9 +6,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from tickets import dashboard, product_signals_views
-
-from . import healthz, views
+from portal import healthz, views
+from tickets.backlog import dashboard
+from tickets.gaps import product_signals_views
 
 urlpatterns = [
     path(
@@ -47,7 +47,7 @@ urlpatterns = [
     path("healthz", healthz.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("widget-demo/", views.widget_demo, name="widget-demo"),
-    path("support/", include("tickets.urls")),
+    path("support/", include("tickets.support.urls")),
     path("", include("kb.urls")),
 ]
 

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .forms import SignupForm
+from portal.forms import SignupForm
 
 
 def signup(request):

@@ -44,11 +44,11 @@ def child(mode: str, directory: Path, lexical: bool) -> None:
     encoder = None if lexical else embedding.encoder()
     index = None
     if mode == "copy":
-        from kb.suggest import SuggestIndex
+        from kb.engine import SuggestIndex
 
         index = SuggestIndex.from_bytes((directory / "index.npz").read_bytes(), encoder=encoder)
     elif mode == "mapped":
-        from kb.suggest import SuggestIndex
+        from kb.engine import SuggestIndex
 
         index = SuggestIndex.from_file(directory / "index.idx", encoder=encoder)
     queries = (directory / "queries.txt").read_text().splitlines()
@@ -91,8 +91,8 @@ def build(args, directory: Path) -> None:
     import numpy as np
 
     from kb.benchmark import synthetic_corpus, synthetic_queries
+    from kb.engine import SuggestIndex
     from kb.engine.embedding import DIMENSION
-    from kb.suggest import SuggestIndex
 
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()

@@ -77,7 +77,7 @@ def production_env(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, **over
     for name, value in defaults.items():
         env.setdefault(name, value)
     env.update({key: str(value) for key, value in overrides.items()})
-    # The suggestion index files of this database (kb/mapped.py), apart from any other's.
+    # The suggestion index files of this database (kb/engine/index_file.py), apart from any other's.
     env.setdefault("DEFLECT_INDEX_DIR", str(index_dir_for(env["DATABASE_URL"])))
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     env["PYTHONUNBUFFERED"] = "1"

@@ -11,12 +11,12 @@ def _isolated_process_state(request):
         return
     from django.core.cache import cache
 
-    from kb import index
+    from kb import shared_index
 
     cache.clear()
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
     yield
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Ticket, TicketLink
+from tickets.models import Ticket, TicketLink
 
 SESSION_KEY = "tickets_opened_links"  # ids of TicketLink rows this browser opened
 TOKEN_MAX_LENGTH = 100

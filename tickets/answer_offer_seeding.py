@@ -4,9 +4,9 @@ and threshold as a real ticket's, with what the customers answered."""
 import random
 from datetime import timedelta
 
-from .models import AnswerOffer, Ticket, TicketEvent
-from .seeding import SEED_DOMAIN
-from .services.answer_offers import confident_answer_for
+from tickets.models import AnswerOffer, Ticket, TicketEvent
+from tickets.seeding import SEED_DOMAIN
+from tickets.services.answer_offers import confident_answer_for
 
 ACCEPTED_SHARE = 0.35  # of resolved tickets offered an answer: the customer closed it with it
 DECLINED_SHARE_OPEN = 0.3  # of open ones: they said "I still need help"

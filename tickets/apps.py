@@ -10,4 +10,5 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         # Connect the article-published handler and the widget's CORS allow-list.
-        from . import signals, widget  # noqa: F401
+        from tickets.gaps import signals  # noqa: F401
+        from tickets.widget import access  # noqa: F401

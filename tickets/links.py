@@ -4,7 +4,7 @@ close a ticket the answer offered after filing solved."""
 from django.conf import settings
 from django.core import signing
 
-from .models import Ticket
+from tickets.models import Ticket
 
 RATING_SALT = "tickets.rating-link"
 UNSUBSCRIBE_SALT = "tickets.unsubscribe-link"
@@ -65,7 +65,7 @@ def answer_offer_token(offer) -> str:
 
 def answer_offer_from_token(token: str):
     """The answer offer a "This solved it" link is for; raises LinkExpired or LinkInvalid."""
-    from .models import AnswerOffer
+    from tickets.models import AnswerOffer
 
     try:
         data = signing.loads(

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .placeholders import check_placeholders
+from tickets.placeholders import check_placeholders
 
 REFERENCE_PREFIX = "SUP-"
 
@@ -197,7 +197,7 @@ class Ticket(models.Model):
         ANSWERED_BY_ARTICLE = "answered_by_article", _("Answered by an article")
         KB_GAP = "kb_gap", _("No article covers this")
         NOT_KB = "not_kb", _("Not a knowledge-base question")
-        # Product signals: what the ticket tells the product team (tickets/product_signals.py).
+        # Product signals: what the ticket tells the product team (tickets/gaps/product_signals.py).
         BUG_REPORT = "bug_report", _("Bug report")
         FEATURE_REQUEST = "feature_request", _("Feature request")
         ACCOUNT_ACTION = "account_action", _("Account action")

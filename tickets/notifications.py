@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from portal.ratelimit import over_limit
-
-from .models import ArticleRequest, Notification, Ticket, TicketMessage
+from tickets.limits import over_limit
+from tickets.models import ArticleRequest, Notification, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -91,8 +90,8 @@ def _render_text(template_name: str, context: dict) -> str:
 
 
 def _render(notification: Notification) -> EmailMessage:
-    from .access import link_issue
-    from .links import rating_token, unsubscribe_token
+    from tickets.access import link_issue
+    from tickets.links import rating_token, unsubscribe_token
 
     ticket = notification.ticket
     needs_link = notification.kind in LINK_KINDS and not ticket.customer_id
@@ -133,8 +132,8 @@ def _render(notification: Notification) -> EmailMessage:
 def _offered_answer(ticket: Ticket):
     """The answer after filing for the confirmation e-mail, decided now if the filing request
     has not yet; the e-mail goes out without it rather than not at all."""
-    from .selectors import offered_answer
-    from .services import answer_offer_after_filing
+    from tickets.selectors import offered_answer
+    from tickets.services import answer_offer_after_filing
 
     answer_offer_after_filing(ticket_id=ticket.pk)
     try:

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from kb.models import ArticlePage, CategoryPage, FailedSearch
 from kb.services import category_get_or_create, kb_root_get
-
-from .models import (
+from tickets.models import (
     ContactSession,
     Organization,
     SlaPolicy,
@@ -27,7 +26,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .sla import apply_due_times
+from tickets.triage.sla import apply_due_times
 
 TEAMS = ["Engineering", "Billing operations"]  # teams seeded tickets are handed to
 SEED_DOMAIN = "seed.example"  # every seeded customer's e-mail ends here, so seeds can be removed

@@ -1,26 +1,34 @@
-"""Reads of the support flow for customers' pages and the API."""
+"""Reads of the core: customers' tickets, zombies, saved replies to offer, searches that failed."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kb.engine.passages import Passage
+from kb.engine import EngineParams, Passage
+from kb.engine.similarity import word_cosine
+from kb.models import FailedSearch
 from kb.passages import answer_passage
-
-from .access import tickets_visible_to
-from .links import answer_offer_token
-from .models import (
+from tickets.access import tickets_visible_to
+from tickets.links import answer_offer_token
+from tickets.models import (
     AnswerOffer,
     ArticleRequest,
     ContactSession,
     Notification,
+    SavedReply,
+    SavedReplyUse,
     SuggestionShown,
+    SupportSettings,
     Ticket,
     TicketMessage,
 )
-from .services import browser_key_for, suggestion_query
+from tickets.services import browser_key_for, suggestion_query
+from tickets.triage.routing import NEIGHBOUR_SIMILARITY, NEIGHBOURS, RECENT_CANDIDATES, ticket_words
 
 
 def contact_session_for_visitor(*, session_id, user, browser_session_key) -> ContactSession | None:
@@ -152,4 +160,114 @@ def offered_answer(*, ticket: Ticket) -> OfferedAnswer | None:
         passage=passage,
         summary=article.summary,
         token=answer_offer_token(offer),
+    )
+
+
+def zombie_tickets(*, now: datetime, settings: SupportSettings | None = None) -> QuerySet[Ticket]:
+    """Open long, and nobody owns it or no agent has touched it lately."""
+    settings = settings or SupportSettings.current()
+    quiet_since = now - timedelta(days=settings.zombie_quiet_days)
+    untouched = Q(last_agent_activity_at__isnull=True) | Q(last_agent_activity_at__lt=quiet_since)
+    return (
+        Ticket.objects.filter(
+            status__in=Ticket.OPEN_STATUSES,
+            created_at__lt=now - timedelta(days=settings.zombie_age_days),
+        )
+        .filter(Q(assignee__isnull=True) | untouched)
+        .select_related("assignee", "category", "waiting_on_team")
+        .order_by("created_at")
+    )
+
+
+def failed_searches(*, since: datetime, limit: int = 10) -> list[dict]:
+    """What customers typed that found nothing good: KB searches and contact forms, together."""
+    counts: dict[str, int] = {}
+    for row in (
+        FailedSearch.objects.filter(day__gte=timezone.localtime(since).date())
+        .values("query")
+        .annotate(n=Sum("count"))
+    ):
+        counts[row["query"]] = counts.get(row["query"], 0) + row["n"]
+    weak = Q(top_relative__isnull=True) | Q(top_relative__lt=EngineParams().threshold)
+    for row in (
+        ContactSession.objects.filter(weak, created_at__gte=since)
+        .exclude(subject="")
+        .exclude(outcome=ContactSession.Outcome.DEFLECTED)
+        .annotate(query=Lower("subject"))
+        .values("query")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["query"]] = counts.get(row["query"], 0) + row["n"]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [{"query": query, "count": n} for query, n in ranked]
+
+
+# Saved replies: which to offer on a ticket, and which are used most.
+DONE = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+# A use counts as resolving the ticket when the ticket was resolved after it.
+RESOLVED_AFTER_USE = Q(ticket__status__in=DONE, ticket__resolved_at__gte=F("used_at"))
+
+
+@dataclass(frozen=True)
+class OfferedReply:
+    reply: SavedReply
+    similar_resolved: int  # similar past tickets it was sent on that were then resolved
+    best_similarity: float
+    uses: int
+
+
+def saved_replies_for_ticket(ticket: Ticket, *, limit: int = 10) -> list[OfferedReply]:
+    """Active replies, those that resolved the tickets most like this one first, then most used.
+
+    The neighbours are found as triage finds them for the category: the NEIGHBOURS most
+    similar resolved tickets a saved reply was sent on, each voting with its similarity.
+    """
+    replies = list(SavedReply.objects.filter(active=True).annotate(n_uses=Count("uses")))
+    if not replies:
+        return []
+    votes, counts, best = _neighbour_votes(ticket)
+    offered = [OfferedReply(r, counts.get(r.pk, 0), best.get(r.pk, 0.0), r.n_uses) for r in replies]
+    offered.sort(key=lambda o: (-votes.get(o.reply.pk, 0.0), -o.uses, o.reply.title))
+    return offered[:limit]
+
+
+def _neighbour_votes(ticket: Ticket) -> tuple[dict, dict, dict]:
+    resolved = (
+        Ticket.objects.filter(status__in=DONE, saved_reply_uses__isnull=False)
+        .exclude(pk=ticket.pk)
+        .distinct()
+        .order_by("-resolved_at")
+        .only("pk", "subject", "description")[:RECENT_CANDIDATES]
+    )
+    mine = ticket_words(ticket.subject, ticket.description)
+    scored = sorted(
+        ((word_cosine(mine, ticket_words(t.subject, t.description)), t.pk) for t in resolved),
+        key=lambda pair: (-pair[0], -pair[1]),
+    )
+    neighbours = {pk: score for score, pk in scored[:NEIGHBOURS] if score >= NEIGHBOUR_SIMILARITY}
+    votes, counts, best = defaultdict(float), defaultdict(int), defaultdict(float)
+    uses = (
+        SavedReplyUse.objects.filter(RESOLVED_AFTER_USE, ticket__in=neighbours.keys())
+        .values_list("reply_id", "ticket_id")
+        .distinct()
+    )
+    for reply_id, ticket_id in uses:
+        score = neighbours[ticket_id]
+        votes[reply_id] += score
+        counts[reply_id] += 1
+        best[reply_id] = max(best[reply_id], score)
+    return votes, counts, best
+
+
+def saved_replies_most_used(*, since, limit: int = 10) -> list[dict]:
+    """The replies sent most since a moment, with the tickets they resolved: article candidates."""
+    return list(
+        SavedReplyUse.objects.filter(used_at__gte=since)
+        .values("reply_id", "reply__title")
+        .annotate(
+            uses=Count("pk"),
+            tickets=Count("ticket", distinct=True),
+            resolved=Count("ticket", filter=RESOLVED_AFTER_USE, distinct=True),
+        )
+        .order_by("-uses", "reply__title")[:limit]
     )

@@ -1,6 +1,6 @@
 """Background jobs of the support flow, run by django-q2."""
 
-from . import notifications, services
+from tickets import notifications, services
 
 
 def send_notification(notification_id: int) -> bool:
@@ -16,13 +16,13 @@ def abandon_stale_contact_sessions() -> int:
 
 
 def mine_knowledge_base_gaps() -> dict:
-    from .gaps import mine_gaps
+    from tickets.gaps.mining import mine_gaps
 
     return mine_gaps().as_dict()
 
 
 def send_weekly_backlog_report() -> int:
-    from .reports import weekly_report_send
+    from tickets.backlog.reports import weekly_report_send
 
     return weekly_report_send()
 

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import editor_urls
-from .panels import ArticleRequestsPanel
-from .selectors import article_figures
+from tickets.gaps import editor_urls
+from tickets.gaps.panels import ArticleRequestsPanel
+from tickets.selectors import article_figures
 
 
 class ArticlesToWriteMenuItem(MenuItem):

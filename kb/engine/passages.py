@@ -14,9 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from bs4 import BeautifulSoup, Tag
 
-from ..analysis import find_words, highlight, stem, stems, surface_tokens
-from ..documents import bigrams
-from ..markup import BLOCK_TAGS
+from kb.engine.analysis import bigrams, find_words, highlight, stem, stems, surface_tokens
 
 STEPS, CALLOUT, PARAGRAPH = "steps", "callout", "paragraph"
 MAX_ITEMS = 12  # steps shown at most; a longer list is cut with "…"
@@ -32,6 +30,9 @@ DOING_WORDS = frozenset(
 )
 DOING_BOOST = 1.5
 ANCHOR_PREFIX = "block-"
+
+# The elements whose text is one block of reading (kb/markup.py's text follows the same cut).
+BLOCK_TAGS = ["p", "li", "h2", "h3", "h4", "pre", "blockquote", "tr", "div", "ul", "ol", "table"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ semantic layer; with either missing, suggestions are lexical, exactly as before.
 
 import numpy as np
 
-from ..bm25 import top_k
-from ..documents import Document, Suggestion, SuggestResult
-from ..places import Place
-from . import embedding
-from .embedding import DIMENSION, Encoder
-from .fusion import FusionParams, blend, confidence, plausibility
+from kb.engine import embedding
+from kb.engine.bm25 import top_k
+from kb.engine.documents import Document, Suggestion, SuggestResult
+from kb.engine.embedding import DIMENSION, Encoder
+from kb.engine.fusion import FusionParams, blend, confidence, plausibility
+from kb.engine.places import Place
 
 ARTICLE_BODY_CHARS = 1500  # the model reads 128 tokens (~500 characters) at most anyway
 _PARTS = "\x1e"  # between the two texts an article's vector is made of

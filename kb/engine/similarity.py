@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..analysis import stem, surface_tokens
-from . import embedding
+from kb.engine import embedding
+from kb.engine.analysis import stem, surface_tokens
 
 TICKET_CHARS = 1500  # the model reads ~128 tokens; the subject and the opening say what it is
 

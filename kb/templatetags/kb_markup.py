@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 from wagtail.rich_text import RichText, expand_db_html
 
 from kb import markup
-from kb.engine import passages
+from kb.engine import block_anchor as anchor_for
 
 register = template.Library()
 
@@ -22,4 +22,4 @@ def sanitised_richtext(value) -> str:
 @register.filter
 def block_anchor(block_id) -> str:
     """The fragment id an article block is shown with, so a passage's link lands on it."""
-    return passages.block_anchor(str(block_id) if block_id else None)
+    return anchor_for(str(block_id) if block_id else None)

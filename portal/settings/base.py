@@ -57,8 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost after security: it refuses the widget's API to unlisted sites (preflights
     # too) and strips any cookie from its responses.
-    "tickets.widget.WidgetOriginMiddleware",
-    # CORS for the widget's API, for the origins listed in the admin (tickets/widget.py).
+    "tickets.widget.access.WidgetOriginMiddleware",
+    # CORS for the widget's API, for the origins listed in the admin (tickets/widget/access.py).
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -281,7 +281,8 @@ SUGGEST_INDEX_CHECK_SECONDS = float(os.environ.get("SUGGEST_INDEX_CHECK_SECONDS"
 # A newer index loads in a thread while requests keep using the current one.
 SUGGEST_INDEX_LOAD_IN_BACKGROUND = True
 # Where each snapshot of the index is written once per machine, as a file every process maps
-# (kb/mapped.py): the processes share its pages. Local disk; the database stays the source.
+# (kb/engine/index_file.py): the processes share its pages. Local disk; the database stays
+# the source.
 DEFLECT_INDEX_DIR = Path(os.environ.get("DEFLECT_INDEX_DIR", VAR_DIR / "index"))
 # The semantic layer (kb/engine): suggestions, silence, categories and gaps by meaning as well
 # as by words. 0 turns it off; without its packages it is off anyway (said once in the log).
@@ -321,7 +322,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # CORS (django-cors-headers) for the help widget's API only; no origin is allowed here: the
-# admins' list of widget origins is consulted per request (tickets.widget.cors_for_listed_origins).
+# admins' list of widget origins is consulted per request
+# (tickets.widget.access.cors_for_listed_origins).
 CORS_URLS_REGEX = r"^/api/v1/widget/"
 CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")

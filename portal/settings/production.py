@@ -6,8 +6,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import MIDDLEWARE, STORAGES, env_bool, env_list
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import MIDDLEWARE, STORAGES, env_bool, env_list
 
 DEBUG = False
 

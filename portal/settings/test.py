@@ -3,8 +3,8 @@
 import os
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import DATABASES, Q_CLUSTER, VAR_DIR
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import DATABASES, Q_CLUSTER, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"

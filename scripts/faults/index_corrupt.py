@@ -3,11 +3,11 @@
     .venv/bin/python scripts/faults/index_corrupt.py
 
 With the shape stopped, the script deletes every kb_suggestindexsnapshot row and the index
-files the processes map (kb/mapped.py) and starts it; later it overwrites the rows and the
-files with garbage and starts it again. Each time suggestions must answer
+files the processes map (kb/engine/index_file.py) and starts it; later it overwrites the rows
+and the files with garbage and starts it again. Each time suggestions must answer
 200 throughout (empty results while there is no usable index, never an error) and come back by
-themselves: kb/index.py drops a snapshot it cannot decode and queues a build, and a missing one
-is built on the first request (the q2 cluster builds it; each worker picks it up within
+themselves: kb/shared_index.py drops a snapshot it cannot decode and queues a build, and a
+missing one is built on the first request (the q2 cluster builds it; each worker picks it up within
 SUGGEST_INDEX_CHECK_SECONDS). A short load run and the usual verification end it.
 """
 
@@ -36,7 +36,7 @@ QUERIES = ["reset my password", "export timesheets", "invite my team", "payroll 
 RECOVERY_TIMEOUT = 120
 # Missing first: the run starts with an empty Redis, as a fresh start-up would. (The other way
 # round, the build request for the missing index can wait up to 60 s behind the debounce key
-# kb/index.py set for the garbled one.)
+# kb/shared_index.py set for the garbled one.)
 DAMAGE = {
     "missing": "DELETE FROM kb_suggestindexsnapshot",
     "garbled": "UPDATE kb_suggestindexsnapshot SET data = convert_to('not an index', 'UTF8')",

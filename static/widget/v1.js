@@ -9,7 +9,7 @@
   var userToken = script.getAttribute("data-user-token") || "";
   var label = script.getAttribute("data-label") || "Help";
   var api = portal + "/api/v1/widget/";
-  var path = location.pathname.slice(0, 300);  // the API's limits (tickets/widget_api.py)
+  var path = location.pathname.slice(0, 300);  // the API's limits (tickets/widget/api.py)
 
   var host = document.createElement("div");
   host.id = "deflect-help-widget";

@@ -1,6 +1,6 @@
 """Text analysis: what a ticket or an article turns into before ranking."""
 
-from kb.analysis import (
+from kb.engine.analysis import (
     MAX_TOKEN_LENGTH,
     analyze,
     ends_mid_word,

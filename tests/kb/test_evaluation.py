@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kb.benchmark import format_bench, run_bench, synthetic_corpus, synthetic_queries
+from kb.engine.suggest import Document
 from kb.evaluation import (
     document_from_record,
     learned_phrases,
@@ -17,7 +18,6 @@ from kb.evaluation import (
     threshold_tradeoff,
     typed,
 )
-from kb.suggest import Document
 
 
 def write_jsonl(path, records) -> str:

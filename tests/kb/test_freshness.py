@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from kb import index
+from kb import shared_index
 from kb.models import SuggestIndexSnapshot
 from kb.selectors import suggest_articles
 from tests.factories import make_article
@@ -48,7 +48,7 @@ def test_a_build_happens_once_per_change_not_once_per_request():
     builds = SuggestIndexSnapshot.objects.count()
     for _ in range(5):
         suggested_ids("slack")
-    assert index.build_and_store() is None  # already fresh: nothing to do
+    assert shared_index.build_and_store() is None  # already fresh: nothing to do
     assert SuggestIndexSnapshot.objects.count() == builds
 
 

@@ -138,7 +138,7 @@ def test_command_prints_a_summary_and_names_bad_lines(tmp_path, capsys):
 
 def test_the_evaluation_sees_an_imported_article_exactly_as_the_portal_indexes_it():
     from kb.evaluation import document_from_record
-    from kb.index import article_documents
+    from kb.shared_index import article_documents
 
     record = {
         "id": "eval-1",

@@ -8,11 +8,11 @@ import os
 import numpy as np
 import pytest
 
-from kb import mapped
 from kb.benchmark import synthetic_corpus, synthetic_queries
+from kb.engine import index_file
 from kb.engine.embedding import DIMENSION
-from kb.mapped import CorruptIndexFile, StringTable
-from kb.suggest import Document, SuggestIndex
+from kb.engine.index_file import CorruptIndexFile, StringTable
+from kb.engine.suggest import Document, SuggestIndex
 
 TYPED = [
     "reset my pasword",  # a typo
@@ -104,7 +104,7 @@ def test_a_writer_that_fails_midway_leaves_no_file_to_pick_up(tmp_path, monkeypa
     def crash(descriptor):
         raise OSError("disk full")
 
-    monkeypatch.setattr(mapped.os, "fsync", crash)
+    monkeypatch.setattr(index_file.os, "fsync", crash)
     with pytest.raises(OSError):
         index.to_file(tmp_path / "index.idx")
     assert os.listdir(tmp_path) == []
@@ -113,10 +113,10 @@ def test_a_writer_that_fails_midway_leaves_no_file_to_pick_up(tmp_path, monkeypa
 def test_what_a_killed_writer_left_behind_is_not_read_and_is_removed_by_the_next(tmp_path):
     index = SuggestIndex.build(corpus(20)[0])
     index.to_file(tmp_path / "whole.idx")
-    left = tmp_path / f"{mapped.TEMP_PREFIX}12345-1-index.idx"
+    left = tmp_path / f"{index_file.TEMP_PREFIX}12345-1-index.idx"
     left.write_bytes((tmp_path / "whole.idx").read_bytes()[:1000])
     os.utime(left, (1, 1))  # written long ago, by a writer that has gone since
-    writing = tmp_path / f"{mapped.TEMP_PREFIX}12346-1-index.idx"
+    writing = tmp_path / f"{index_file.TEMP_PREFIX}12346-1-index.idx"
     writing.write_bytes(b"a writer still at work")
     os.utime(writing, (1, 1))
     with pytest.raises(FileNotFoundError):

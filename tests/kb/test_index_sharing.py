@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kb import index
+from kb import shared_index
+from kb.engine.suggest import SuggestIndex
 from kb.models import SuggestIndexSnapshot
 from kb.selectors import suggest_articles
-from kb.suggest import SuggestIndex
 from tests.factories import make_article
 from tests.kb.second_process import SecondProcess
 
@@ -20,7 +20,7 @@ def suggested_ids(text: str) -> list[int]:
 
 def current_file() -> Path:
     snapshot = SuggestIndexSnapshot.objects.latest()
-    return index.index_file(snapshot.pk, snapshot.built_at)
+    return shared_index.index_file(snapshot.pk, snapshot.built_at)
 
 
 def files_in(directory: Path) -> list[str]:
@@ -43,7 +43,7 @@ def test_the_build_writes_the_file_that_the_process_then_maps(index_dir):
     article = make_article("Connect Slack", "Post shift changes to a Slack channel.")
     assert suggested_ids("slack") == [article.pk]
     assert files_in(index_dir) == [current_file().name]
-    assert index.current_index().index.mapped
+    assert shared_index.current_index().index.mapped
     assert str(current_file()) in mapped_files(os.getpid())
 
 
@@ -53,10 +53,10 @@ def test_a_process_that_finds_no_file_writes_it_from_the_database_copy(index_dir
     suggested_ids("slack")
     for path in index_dir.glob("*.idx"):
         path.unlink()  # another machine, or a fresh disk
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
     assert suggested_ids("slack") == [article.pk]
     assert files_in(index_dir) == [current_file().name]
-    assert index.current_index().index.mapped
+    assert shared_index.current_index().index.mapped
 
 
 @pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_a_damaged_file_is_written_again_from_the_database_copy(index_dir):
     article = make_article("Connect Slack", "Post shift changes to a Slack channel.")
     suggested_ids("slack")
     current_file().write_bytes(b"not an index")
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
     assert suggested_ids("slack") == [article.pk]
     assert SuggestIndex.from_file(current_file()).keys == [article.pk]
 
@@ -76,7 +76,7 @@ def test_with_file_and_database_copy_both_damaged_suggestions_pause_then_come_ba
     corrupt = set(SuggestIndexSnapshot.objects.values_list("pk", flat=True))
     SuggestIndexSnapshot.objects.update(data=b"garbage")
     current_file().write_bytes(b"garbage")
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
     # The request that meets them gets no suggestions rather than an error; the snapshot is
     # dropped and a rebuild requested (synchronous under test), which the next request uses.
     assert suggested_ids("slack") == []
@@ -100,9 +100,9 @@ def test_without_a_writable_directory_each_process_keeps_its_own_copy(settings, 
     settings.DEFLECT_INDEX_DIR = tmp_path / "a-file" / "index"
     article = make_article("Connect Slack", "Post shift changes to a Slack channel.")
     assert suggested_ids("slack") == [article.pk]
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
     assert suggested_ids("slack") == [article.pk]
-    assert not index.current_index().index.mapped
+    assert not shared_index.current_index().index.mapped
 
 
 def test_two_processes_share_one_file_and_both_follow_a_new_snapshot(committed_db, index_dir):

@@ -10,8 +10,8 @@ from django_q.brokers import get_broker
 from django_q.conf import Conf
 from django_q.signing import SignedPackage
 
+from kb.engine.suggest import SuggestIndex
 from kb.selectors import suggest_articles
-from kb.suggest import SuggestIndex
 from tests.factories import make_article
 
 SLACK = ("Connect Slack", "Post shift changes to a Slack channel.")

@@ -13,7 +13,7 @@ from kb.engine.passages import (
     passages_from_blocks,
     plain_query,
 )
-from kb.suggest import Document, SuggestIndex
+from kb.engine.suggest import Document, SuggestIndex
 
 EXPORT = """
 <p>Timesheets can be exported by any manager once a pay period is approved.</p>

@@ -6,11 +6,11 @@ import logging
 import numpy as np
 import pytest
 
-from kb import index
+from kb import shared_index
 from kb.engine import embedding
+from kb.engine.suggest import Document, SuggestIndex
 from kb.models import ArticleVector, SuggestIndexSnapshot
 from kb.selectors import suggest_articles
-from kb.suggest import Document, SuggestIndex
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_restrictions_and_half_typed_words_still_apply_with_meaning(demo_article
 
 
 def test_suggest_semantic_off_ranks_by_words_alone(settings, demo_articles):
-    from kb.index import current_index
+    from kb.shared_index import current_index
 
     assert titles("password") and current_index().index.semantic
     settings.SUGGEST_SEMANTIC = False
@@ -71,10 +71,10 @@ def test_a_publish_embeds_only_the_articles_whose_text_changed(demo_articles):
 def test_a_large_rebuild_goes_live_by_words_first_and_embeds_in_batches(
     demo_articles, monkeypatch, committed
 ):
-    monkeypatch.setattr(index, "EMBED_INLINE", 0)
-    monkeypatch.setattr(index, "EMBED_BATCH", 4)
+    monkeypatch.setattr(shared_index, "EMBED_INLINE", 0)
+    monkeypatch.setattr(shared_index, "EMBED_BATCH", 4)
     with committed():
-        snapshot = index.build_and_store(force=True)
+        snapshot = shared_index.build_and_store(force=True)
     assert snapshot.vectors_missing == len(demo_articles)
     lexical = SuggestIndex.from_bytes(bytes(snapshot.data), encoder=embedding.encoder())
     assert not lexical.semantic and lexical.suggest("password").suggestions
@@ -101,7 +101,7 @@ def test_without_the_model_the_portal_runs_lexical_only_and_says_so_once(
     monkeypatch.setattr(embedding, "Encoder", missing)
     monkeypatch.setattr(embedding, "_encoder", None)
     monkeypatch.setattr(embedding, "_failed", False)
-    index.reset_for_tests()
+    shared_index.reset_for_tests()
     with caplog.at_level(logging.WARNING, logger="kb.engine.embedding"):
         assert titles("my card was declined")[:1] == ["Why was my card declined?"]
         assert titles("reset password")

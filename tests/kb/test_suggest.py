@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from kb.analysis import analyze
-from kb.suggest import (
+from kb.engine.analysis import analyze
+from kb.engine.suggest import (
     FORMAT_VERSION,
     Document,
     EngineParams,
@@ -415,7 +415,7 @@ def test_string_keys_survive_a_round_trip():
 
 def test_an_index_stored_by_an_older_version_is_refused(monkeypatch):
     # Its terms may come from another analysis: it is rebuilt, not misread.
-    monkeypatch.setattr("kb.suggest.FORMAT_VERSION", FORMAT_VERSION - 1)
+    monkeypatch.setattr("kb.engine.suggest.FORMAT_VERSION", FORMAT_VERSION - 1)
     stored = SuggestIndex.build(help_centre()).to_bytes()
     monkeypatch.undo()
     with pytest.raises(ValueError, match="Unsupported suggestion index format"):

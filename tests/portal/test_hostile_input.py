@@ -6,7 +6,7 @@ from django.test import Client
 
 from tests.factories import PASSWORD, make_editor, make_ticket, make_user
 from tickets import groups, services
-from tickets.gaps import mine_gaps
+from tickets.gaps.mining import mine_gaps
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -70,8 +70,8 @@ def test_staff_accounts_are_not_erased_by_the_customer_action(agent):
 def test_a_customers_rating_is_in_their_download_and_its_comment_is_erased_with_them(
     customer, agent
 ):
-    from tickets.privacy import customer_erase
     from tickets.services import ticket_rate, ticket_resolve
+    from tickets.services.privacy import customer_erase
 
     ticket = make_ticket(customer)
     ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.NOT_KB)

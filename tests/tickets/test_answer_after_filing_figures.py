@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_article, make_ticket, make_user
+from tickets.backlog.reports import weekly_report_send
 from tickets.models import AnswerOffer, Ticket
-from tickets.reports import weekly_report_send
 from tickets.services import answer_offer_accept, answer_offer_decline, ticket_resolve
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,12 @@ from django.test import Client
 from kb.models import ArticlePage, CategoryPage
 from tests.factories import PASSWORD, make_article, make_category, make_ticket
 from tickets import services
-from tickets.article_requests import request_dismiss, request_link_article, request_start_writing
-from tickets.gaps import mine_gaps
+from tickets.gaps.article_requests import (
+    request_dismiss,
+    request_link_article,
+    request_start_writing,
+)
+from tickets.gaps.mining import mine_gaps
 from tickets.models import ArticleRequest, ContactSession, Ticket
 
 pytestmark = pytest.mark.django_db

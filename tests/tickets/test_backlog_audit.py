@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_agent, make_category, make_ticket, make_user
-from tickets import backlog_audit, groups, metrics, services
+from tickets import groups, services
+from tickets.backlog import audit, metrics
+from tickets.backlog.reports import weekly_report_send
 from tickets.models import Team, Ticket, TicketEvent
-from tickets.reports import weekly_report_send
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("UTC"))  # a Wednesday
@@ -77,7 +78,7 @@ def test_intake_above_its_usual_range_on_several_recent_days_is_a_spike(billing,
     intake(now=NOW, days_ago=range(1, 4), per_day={billing: 5})  # three busy days of billing
     keep_up(now=NOW)
 
-    trend = backlog_audit.backlog_trend(now=NOW)
+    trend = audit.backlog_trend(now=NOW)
 
     assert trend.kind == "spike" and not trend.steady_growth
     assert trend.usual_high == 2 and trend.days_above == 3
@@ -94,7 +95,7 @@ def test_one_busy_day_is_not_a_spike(billing):
     intake(now=NOW, days_ago=range(2, 3), per_day={billing: 10})
     keep_up(now=NOW)
 
-    trend = backlog_audit.backlog_trend(now=NOW)
+    trend = audit.backlog_trend(now=NOW)
 
     assert trend.days_above == 1 and trend.kind == "neither"
 
@@ -102,7 +103,7 @@ def test_one_busy_day_is_not_a_spike(billing):
 def test_a_new_help_desk_has_no_usual_range_to_spike_above(billing):
     intake(now=NOW, days_ago=range(0, 5), per_day={billing: 3})
 
-    trend = backlog_audit.backlog_trend(now=NOW)
+    trend = audit.backlog_trend(now=NOW)
 
     assert trend.days_above == 5 and trend.kind == "neither"
 
@@ -113,7 +114,7 @@ def test_burn_below_intake_week_after_week_is_steady_growth_driven_by_what_grew(
     for weeks_ago in (1, 2, 3):
         burn(now=NOW, weeks_ago=weeks_ago, count=15)  # of 21 a week
 
-    trend = backlog_audit.backlog_trend(now=NOW)
+    trend = audit.backlog_trend(now=NOW)
 
     assert trend.kind == "steady_growth" and not trend.spike
     assert trend.growth_weeks == 3 and (trend.growth_intake, trend.growth_burn) == (63, 45)
@@ -128,7 +129,7 @@ def test_usual_intake_that_burn_keeps_up_with_is_neither(billing):
     intake(now=NOW, days_ago=range(0, 63), per_day={billing: 2})
     keep_up(now=NOW)
 
-    trend = backlog_audit.backlog_trend(now=NOW)
+    trend = audit.backlog_trend(now=NOW)
 
     assert trend.kind == "neither" and trend.drivers == ()
     assert trend.sentence.startswith("Neither a spike nor steady growth")
@@ -154,7 +155,7 @@ def test_handoffs_count_reassignments_and_teams_per_resolved_ticket(billing, log
     worked(login, ann, bob, ann)  # 2
     worked(login, ann, bob, resolve=False)  # still open: not counted
 
-    figures = backlog_audit.handoffs(since=timezone.now() - timedelta(days=1))
+    figures = audit.handoffs(since=timezone.now() - timedelta(days=1))
 
     assert (figures["resolved"], figures["handoffs"]) == (3, 4)
     assert figures["average"] == pytest.approx(4 / 3) and figures["median"] == 2
@@ -178,7 +179,7 @@ def test_zombies_are_split_by_who_they_wait_on(agent):
     filed(old, status="open", assignee=agent, waiting_on_team=billing_team)
     filed(timezone.now(), status="open")  # too young to be a zombie
 
-    waits = backlog_audit.zombies_by_wait(metrics.zombie_tickets(now=timezone.now()))
+    waits = audit.zombies_by_wait(metrics.zombie_tickets(now=timezone.now()))
 
     assert waits == {
         "customer": 1,
@@ -194,9 +195,9 @@ def test_the_audit_reads_counts_not_tickets(billing, login):
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            backlog_audit.backlog_trend(now=NOW)
-            backlog_audit.handoffs(since=NOW - timedelta(weeks=12))
-            backlog_audit.zombies_by_wait(metrics.zombie_tickets(now=NOW))
+            audit.backlog_trend(now=NOW)
+            audit.handoffs(since=NOW - timedelta(weeks=12))
+            audit.zombies_by_wait(metrics.zombie_tickets(now=NOW))
         return len(captured)
 
     # A bound, not an exact count: drivers and the median's OFFSET are read only when needed.
@@ -308,7 +309,7 @@ def test_seeded_demo_history_has_handoffs_to_colleagues_and_to_teams(agent):
     with historical_timestamps():
         seed_history(tickets=300, days=60, seed=7, agents=[agent, make_agent("b@example.com")])
 
-    figures = backlog_audit.handoffs(since=timezone.now() - timedelta(days=60))
+    figures = audit.handoffs(since=timezone.now() - timedelta(days=60))
     assert figures["resolved"] > 0 and figures["average"] > 0
     assert {row["agent"] for row in figures["by_agent"]} == {"agent@example.com", "b@example.com"}
     assert {row["team"] for row in figures["by_team"]} == set(TEAMS)

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from tests.factories import PASSWORD, make_user
 from tickets import services
 from tickets.models import Ticket, TicketMessage, WidgetOrigin
-from tickets.widget import user_token
+from tickets.widget.access import user_token
 
 pytestmark = pytest.mark.django_db
 HOST = "https://app.example.com"

@@ -13,7 +13,7 @@ from django.test import Client
 from tests.factories import PASSWORD, make_agent, make_ticket, make_user
 from tests.tickets.test_metrics import history
 from tickets import groups
-from tickets.reports import weekly_report_send
+from tickets.backlog.reports import weekly_report_send
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/django-admin/backlog/"
@@ -148,7 +148,7 @@ def test_seeded_history_is_consistent_with_a_replay_of_every_event(agent):
     from django.db.models import Q
     from django.utils import timezone
 
-    from tickets import metrics
+    from tickets.backlog import metrics
     from tickets.models import Ticket, TicketEvent
     from tickets.seeding import historical_timestamps, seed_history
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import PASSWORD, make_category, make_ticket, make_user
 from tickets import groups
+from tickets.backlog.reports import weekly_report_send
 from tickets.models import ContactSession
-from tickets.reports import weekly_report_send
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/django-admin/backlog/"

@@ -9,8 +9,8 @@ from django.utils import timezone
 from kb.models import FailedSearch
 from tests.factories import make_article, make_ticket
 from tickets import services
-from tickets.article_requests import request_dismiss, request_link_article
-from tickets.gaps import mine_gaps
+from tickets.gaps.article_requests import request_dismiss, request_link_article
+from tickets.gaps.mining import mine_gaps
 from tickets.models import ArticleRequest, ContactSession, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import make_agent, make_ticket
 from tickets import services
-from tickets.gaps import mine_gaps
+from tickets.gaps.mining import mine_gaps
 from tickets.models import ArticleRequest, Ticket, TicketVector
 
 pytestmark = pytest.mark.django_db

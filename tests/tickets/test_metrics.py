@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_article, make_category, make_user
-from tickets import metrics
+from tickets.backlog import metrics
 from tickets.models import ContactSession, Organization, SupportSettings, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db

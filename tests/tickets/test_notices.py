@@ -8,8 +8,8 @@ from django.test import Client
 
 from tests.factories import PASSWORD, make_category, make_ticket, make_user
 from tickets import links, services
-from tickets.article_requests import request_start_writing
-from tickets.gaps import mine_gaps
+from tickets.gaps.article_requests import request_start_writing
+from tickets.gaps.mining import mine_gaps
 from tickets.models import ArticleRequest, EmailOptOut, Notification, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_erased_customers_are_not_told(snowflake_request, editor, committed):
     other = make_user("gone@example.com")
     ticket = make_ticket(other, subject="Snowflake shifts export", description="Snowflake?")
     Ticket.objects.filter(pk=ticket.pk).update(gap_request=snowflake_request)
-    from tickets.privacy import customer_erase
+    from tickets.services.privacy import customer_erase
 
     customer_erase(user=other)
     publish_article_for(snowflake_request, editor, committed)

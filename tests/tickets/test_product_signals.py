@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tests.factories import PASSWORD, make_agent, make_ticket, make_user
 from tickets import groups
+from tickets.backlog.reports import weekly_report_send
 from tickets.models import Organization, Ticket
-from tickets.reports import weekly_report_send
 from tickets.services import ticket_resolve
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from tests.factories import PASSWORD, make_agent, make_category, make_ticket, make_user
 from tickets import groups, services
-from tickets.metrics import backlog_summary
+from tickets.backlog.metrics import backlog_summary
+from tickets.backlog.reports import weekly_report_send
 from tickets.models import SatisfactionRating, Ticket
-from tickets.reports import weekly_report_send
 
 pytestmark = pytest.mark.django_db
 

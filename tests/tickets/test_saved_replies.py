@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import make_agent, make_article, make_category, make_ticket, make_user
 from tickets.models import SavedReply, SavedReplyUse, Ticket, TicketEvent
-from tickets.saved_replies import saved_replies_for_ticket
+from tickets.selectors import saved_replies_for_ticket
 from tickets.services import saved_reply_apply, ticket_resolve
 
 pytestmark = pytest.mark.django_db

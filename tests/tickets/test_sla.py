@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import make_agent, make_ticket
 from tickets.models import Organization, SlaPolicy, SlaState, SupportSettings, Ticket, TicketEvent
 from tickets.services import slas_check
-from tickets.sla import add_business_minutes, business_minutes_between
+from tickets.triage.sla import add_business_minutes, business_minutes_between
 
 pytestmark = pytest.mark.django_db
 UTC = ZoneInfo("UTC")

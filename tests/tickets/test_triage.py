@@ -15,8 +15,9 @@ from tests.factories import (
     make_ticket,
     make_user,
 )
-from tickets import groups, services, triage
+from tickets import groups, services
 from tickets.models import CategoryRoute, Organization, SupportSettings, Ticket, TicketMessage
+from tickets.triage import routing
 
 pytestmark = pytest.mark.django_db
 Tier = Organization.Tier
@@ -71,7 +72,7 @@ def file(client, subject, description, **extra):
     ],
 )
 def test_starting_priority_comes_from_tier_and_urgent_words_and_says_why(tier, text, level, reason):
-    priority = triage.starting_priority(tier=tier, text=text)
+    priority = routing.starting_priority(tier=tier, text=text)
     assert (priority.level, priority.reason) == (level, reason)
 
 
@@ -134,7 +135,7 @@ def test_the_customers_own_choice_of_category_is_kept(demo_articles, customer):
 def test_an_agents_correction_counts_against_auto_category_accuracy(demo_articles, customer, agent):
     from django.utils import timezone
 
-    from tickets.metrics import auto_category_accuracy
+    from tickets.backlog.metrics import auto_category_accuracy
 
     kept = make_ticket(customer, subject="Forgot my password", description="Reset link")
     corrected = make_ticket(customer, subject="Reset password link", description="Forgot it")
@@ -183,9 +184,9 @@ def test_a_different_topic_from_the_same_customer_is_a_new_ticket(customer):
 
 
 def test_the_follow_up_threshold_is_configurable():
-    same = triage.ticket_words("Export to CSV fails", "The CSV export of timesheets fails.")
-    reworded = triage.ticket_words("CSV export of timesheets broken", "Exporting errors out.")
-    other = triage.ticket_words("Invite a colleague", "Add someone to the workspace")
+    same = routing.ticket_words("Export to CSV fails", "The CSV export of timesheets fails.")
+    reworded = routing.ticket_words("CSV export of timesheets broken", "Exporting errors out.")
+    other = routing.ticket_words("Invite a colleague", "Add someone to the workspace")
     assert word_cosine(same, same) == pytest.approx(1.0)
     assert 0.3 < word_cosine(same, reworded) < 0.9
     assert word_cosine(same, other) == 0.0
@@ -291,7 +292,7 @@ def test_agents_merge_from_the_ticket_page(customer, agent):
 
 
 def test_merged_tickets_are_not_knowledge_base_gaps(customer, agent):
-    from tickets.gaps import candidate_tickets
+    from tickets.gaps.mining import candidate_tickets
 
     target = make_ticket(customer, subject="Export fails")
     source = make_ticket(customer, subject="Export fails again")

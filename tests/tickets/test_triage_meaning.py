@@ -4,8 +4,9 @@ import pytest
 
 from tests.factories import make_category, make_ticket
 from tests.tickets.test_triage import file, signed_in
-from tickets import services, triage
+from tickets import services
 from tickets.models import Ticket
+from tickets.triage import routing
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_similar_open_tickets_are_found_by_meaning(customer, other_customer):
         other_customer, subject="Mobile app closes right after opening", description="On Android"
     )
     make_ticket(other_customer, subject="Invoice question", description="VAT number")
-    assert [t for _, t in triage.similar_open_tickets(mine)] == [theirs]
+    assert [t for _, t in routing.similar_open_tickets(mine)] == [theirs]
 
 
 def test_autocategory_eval_reads_labelled_tickets_and_leaves_out_of_scope_ones_out(

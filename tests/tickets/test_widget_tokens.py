@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.factories import make_user
 from tickets.models import Ticket, WidgetOrigin
-from tickets.widget import UserTokenRefused, user_token, verify_user_token
+from tickets.widget.access import UserTokenRefused, user_token, verify_user_token
 
 pytestmark = pytest.mark.django_db
 HOST = "https://app.example.com"

@@ -1,13 +1,13 @@
 """Writes of the support flow; views, tasks and the admin call these, never the models directly."""
 
-from .agent_edits import TicketEdit, ticket_edit
-from .answer_offers import (
+from tickets.services.agent_edits import TicketEdit, ticket_edit
+from tickets.services.answer_offers import (
     answer_offer_accept,
     answer_offer_after_filing,
     answer_offer_decide,
     answer_offer_decline,
 )
-from .contact import (
+from tickets.services.contact import (
     ABANDON_AFTER,
     QUERY_MAX_LENGTH,
     browser_key_for,
@@ -20,8 +20,8 @@ from .contact import (
     filer_key_for,
     suggestion_query,
 )
-from .escalation import slas_check, ticket_escalate
-from .lifecycle import (
+from tickets.services.escalation import slas_check, ticket_escalate
+from tickets.services.lifecycle import (
     customer_account_for,
     learned_phrase_text,
     organization_for,
@@ -35,19 +35,24 @@ from .lifecycle import (
     ticket_set_status,
     ticket_solved_by_customer,
 )
-from .links import ticket_link_resend
-from .merging import ticket_add_follow_up, tickets_merge
-from .notices import (
+from tickets.services.links import ticket_link_resend
+from tickets.services.merging import ticket_add_follow_up, tickets_merge
+from tickets.services.notices import (
     article_notices_wanted,
     customer_preferences_get,
     customer_preferences_set,
     email_opt_out,
     gap_article_notices_queue,
 )
-from .satisfaction import ticket_rate, ticket_rateable
-from .saved_replies import saved_reply_apply, saved_reply_render
-from .submissions import ContactOutcome, ContactResult, contact_submit, ticket_submit
-from .waiting import ticket_set_waiting_on
+from tickets.services.satisfaction import ticket_rate, ticket_rateable
+from tickets.services.saved_replies import saved_reply_apply, saved_reply_render
+from tickets.services.submissions import (
+    ContactOutcome,
+    ContactResult,
+    contact_submit,
+    ticket_submit,
+)
+from tickets.services.waiting import ticket_set_waiting_on
 
 __all__ = [
     "TicketEdit",

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from kb.models import ArticlePage, CategoryPage
-
-from ..models import SavedReply, Team, Ticket
-from .lifecycle import (
+from tickets.models import SavedReply, Team, Ticket
+from tickets.services.lifecycle import (
     Resolution,
     Status,
     ticket_assign,
@@ -18,9 +17,9 @@ from .lifecycle import (
     ticket_set_priority,
     ticket_set_status,
 )
-from .merging import tickets_merge
-from .saved_replies import saved_reply_apply
-from .waiting import ticket_set_waiting_on
+from tickets.services.merging import tickets_merge
+from tickets.services.saved_replies import saved_reply_apply
+from tickets.services.waiting import ticket_set_waiting_on
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 
 from kb.models import ArticlePage, CategoryPage
 from kb.selectors import live_articles, suggest_articles
-
-from ..models import AnswerOffer, SuggestionShown, Ticket, TicketEvent
-from .contact import suggestion_query
-from .lifecycle import _event, _record_status, _touch
+from tickets.models import AnswerOffer, SuggestionShown, Ticket, TicketEvent
+from tickets.services.contact import suggestion_query
+from tickets.services.lifecycle import _event, _record_status, _touch
 
 logger = logging.getLogger(__name__)
 CANDIDATES = 5  # the engine's first five: past them nothing is a confident answer

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from kb.models import ArticlePage
 from kb.selectors import SuggestResult, live_articles, suggest_articles
-
-from ..models import ContactSession, SuggestionShown
+from tickets.models import ContactSession, SuggestionShown
 
 QUERY_MAX_LENGTH = 1000
 LEARNED_DESCRIPTION_WORDS = 30

@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import groups, notifications
-from ..models import SlaState, SupportSettings, Ticket, TicketEvent
-from ..sla import at_risk, running_targets
-from .lifecycle import _event, ticket_set_priority
+from tickets import groups, notifications
+from tickets.models import SlaState, SupportSettings, Ticket, TicketEvent
+from tickets.services.lifecycle import _event, ticket_set_priority
+from tickets.triage.sla import at_risk, running_targets
 
 
 def slas_check(*, now: datetime | None = None) -> dict:

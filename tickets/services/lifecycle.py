@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from kb.models import ArticlePage, CategoryPage
 from kb.selectors import live_articles, suggest_articles
 from kb.services import learned_phrase_add
-
-from .. import notifications, sla, triage
-from ..models import ContactSession, Organization, Ticket, TicketEvent, TicketMessage
-from ..text import without_contact_details
-from .contact import filer_key_for, suggestion_query
+from tickets import notifications
+from tickets.models import ContactSession, Organization, Ticket, TicketEvent, TicketMessage
+from tickets.services.contact import filer_key_for, suggestion_query
+from tickets.text import without_contact_details
+from tickets.triage import routing, sla
 
 LEARNED_DESCRIPTION_WORDS = 30
 Status, Resolution = Ticket.Status, Ticket.Resolution
@@ -125,14 +125,14 @@ def learned_phrase_text(ticket: Ticket) -> str:
 def _triage(ticket: Ticket) -> None:
     """Starting priority, category, first assignee and SLA due times of a new ticket."""
     tier = ticket.organization.tier if ticket.organization_id else None
-    priority = triage.starting_priority(tier=tier, text=f"{ticket.subject}\n{ticket.description}")
+    priority = routing.starting_priority(tier=tier, text=f"{ticket.subject}\n{ticket.description}")
     ticket.priority, ticket.priority_reason = priority.level, priority.reason
-    vector = triage.remember_meaning(ticket)
+    vector = routing.remember_meaning(ticket)
     if ticket.category_id is None:
         suggestions = suggest_articles(
             suggestion_query(ticket.subject, ticket.description)
         ).suggestions
-        ticket.category = ticket.auto_category = triage.guess_category(
+        ticket.category = ticket.auto_category = routing.guess_category(
             subject=ticket.subject,
             description=ticket.description,
             suggestions=suggestions,
@@ -150,7 +150,7 @@ def _triage(ticket: Ticket) -> None:
             "sla_state",
         ]
     )
-    assignee = triage.default_assignee(ticket.category)
+    assignee = routing.default_assignee(ticket.category)
     if assignee is not None:
         ticket.assignee = assignee
         _event(ticket, TicketEvent.Kind.ASSIGNED, to_value=assignee.email[:64])

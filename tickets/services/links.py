@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .. import access, notifications
-from ..models import Notification, Ticket
+from tickets import access, notifications
+from tickets.models import Notification, Ticket
 
 NEW_LINKS_PER_TICKET_PER_HOUR = 3
 

@@ -7,10 +7,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import notifications
-from ..models import Ticket, TicketEvent, TicketMessage
-from .contact import filer_key_for
-from .lifecycle import Status, _event, _record_status, _set_status, _tell_assignee, _touch
+from tickets import notifications
+from tickets.models import Ticket, TicketEvent, TicketMessage
+from tickets.services.contact import filer_key_for
+from tickets.services.lifecycle import (
+    Status,
+    _event,
+    _record_status,
+    _set_status,
+    _tell_assignee,
+    _touch,
+)
 
 
 def follow_up_key(*, author, key: str) -> str:

@@ -5,11 +5,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from kb.models import ArticlePage
+from tickets import notifications
+from tickets.models import ArticleRequest, CustomerPreferences, EmailOptOut, Ticket
 
-from .. import notifications
-from ..models import ArticleRequest, CustomerPreferences, EmailOptOut, Ticket
-
-ERASED_DOMAIN = "@erased.invalid"  # tickets.privacy's placeholder for an erased customer
+ERASED_DOMAIN = "@erased.invalid"  # tickets.services.privacy's placeholder for an erased customer
 
 
 def _normalised(email: str) -> str:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import SatisfactionRating, Ticket
+from tickets.models import SatisfactionRating, Ticket
 
 RATEABLE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 COMMENT_MAX_LENGTH = 2000

@@ -4,9 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import SavedReply, SavedReplyUse, Ticket, TicketMessage
-from ..placeholders import Values, fill_placeholders
-from .lifecycle import ticket_reply, ticket_set_category, ticket_set_priority, ticket_set_status
+from tickets.models import SavedReply, SavedReplyUse, Ticket, TicketMessage
+from tickets.placeholders import Values, fill_placeholders
+from tickets.services.lifecycle import (
+    ticket_reply,
+    ticket_set_category,
+    ticket_set_priority,
+    ticket_set_status,
+)
 
 
 def saved_reply_render(*, ticket: Ticket, reply: SavedReply, agent) -> str:

@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import CategoryPage
-
-from .. import triage
-from ..models import ContactSession, SupportSettings, Ticket, TicketMessage
-from .answer_offers import answer_offer_after_filing
-from .contact import filer_key_for
-from .lifecycle import ticket_create
-from .merging import follow_up_key, ticket_add_follow_up
+from tickets.models import ContactSession, SupportSettings, Ticket, TicketMessage
+from tickets.services.answer_offers import answer_offer_after_filing
+from tickets.services.contact import filer_key_for
+from tickets.services.lifecycle import ticket_create
+from tickets.services.merging import follow_up_key, ticket_add_follow_up
+from tickets.triage import routing
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
@@ -135,7 +134,7 @@ def contact_submit(
         if earlier is not None:
             return earlier
     if follow_up and signed_in:
-        open_ticket = triage.follow_up_of(
+        open_ticket = routing.follow_up_of(
             user=user,
             subject=subject,
             description=description,

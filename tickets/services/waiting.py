@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from ..models import Team, Ticket, TicketEvent
-from .lifecycle import _event, _touch
+from tickets.models import Team, Ticket, TicketEvent
+from tickets.services.lifecycle import _event, _touch
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..rendering import message_html, time_ago
+from tickets.rendering import message_html, time_ago
 
 register = template.Library()
 register.filter("message_html", message_html, is_safe=True)

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kb.demo import demo_content_load, demo_places_set
-from kb.index import build_and_store, embed_pending
+from kb.shared_index import build_and_store, embed_pending
 from portal.models import User
 from portal.services import demo_accounts_write, demo_users_create
 from tickets import groups
 from tickets.answer_offer_seeding import answer_offers_seed
-from tickets.gaps import mine_gaps
+from tickets.gaps.mining import mine_gaps
 from tickets.models import Ticket
 from tickets.seeding import historical_timestamps, seed_history
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kb.engine import similarity as meaning
 from kb.evaluation import build_index, read_jsonl
-from tickets.triage import choose_category, choose_category_by_meaning, ticket_words
+from tickets.triage.routing import choose_category, choose_category_by_meaning, ticket_words
 
 OUT_OF_SCOPE = "oos"
 

@@ -3,16 +3,18 @@
 import statistics
 import time
 
+from django.contrib.auth import get_user_model
 from django.contrib.messages.storage import default_storage
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import RequestFactory
 
-from portal.models import User
-from tickets import metrics
-from tickets.dashboard import backlog_dashboard
+from tickets.backlog import metrics
+from tickets.backlog.dashboard import backlog_dashboard
 from tickets.models import Ticket
+
+User = get_user_model()
 
 
 class Command(BaseCommand):

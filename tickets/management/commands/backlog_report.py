@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets import metrics
-from tickets.reports import report_text, summary_to_dict
+from tickets.backlog import metrics
+from tickets.backlog.reports import report_text, summary_to_dict
 
 
 class Command(BaseCommand):

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb.engine import similarity as meaning
-from tickets.gaps import mine_gaps
+from tickets.gaps.mining import mine_gaps
 from tickets.models import Ticket, TicketVector
 
 BATCH = 2000

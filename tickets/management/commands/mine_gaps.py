@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from tickets.gaps import mine_gaps
+from tickets.gaps.mining import mine_gaps
 
 
 class Command(BaseCommand):

@@ -2,11 +2,13 @@
 
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.models import User
 from tickets import groups
 from tickets.seeding import historical_timestamps, seed_history, seeded_remove
+
+User = get_user_model()
 
 
 class Command(BaseCommand):

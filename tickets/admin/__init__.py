@@ -1,3 +1,0 @@
-"""The support side of the Django admin; importing the modules registers their admins."""
-
-from . import other, queue, saved_replies, site  # noqa: F401
