@@ -43,13 +43,13 @@ def child(mode: str, directory: Path, lexical: bool) -> None:
 
     encoder = None if lexical else embedding.encoder()
     index = None
-    if mode == "copy":
+    try:
         from kb.engine import SuggestIndex
-
+    except ImportError:  # --before-code: a tree from before the engine had its interface
+        from kb.suggest import SuggestIndex
+    if mode == "copy":
         index = SuggestIndex.from_bytes((directory / "index.npz").read_bytes(), encoder=encoder)
     elif mode == "mapped":
-        from kb.engine import SuggestIndex
-
         index = SuggestIndex.from_file(directory / "index.idx", encoder=encoder)
     queries = (directory / "queries.txt").read_text().splitlines()
     if encoder is not None:

@@ -1,6 +1,7 @@
 """Small builders for test data: users, categories and articles."""
 
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from kb import markup
 from kb.models import ArticlePage, CategoryPage
@@ -9,6 +10,13 @@ from portal.models import User
 from tickets import groups
 
 PASSWORD = "correct horse battery staple"
+
+
+def signed_in(user) -> Client:
+    """A browser-less client signed in as this user."""
+    client = Client()
+    client.login(username=user.email, password=PASSWORD)
+    return client
 
 
 def make_user(email: str, *, groups=(), **fields) -> User:

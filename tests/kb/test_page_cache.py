@@ -5,16 +5,10 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from kb.models import SynonymGroup
-from tests.factories import PASSWORD, make_article, make_category
+from tests.factories import make_article, make_category, signed_in
 from tests.kb.second_process import SecondProcess
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def edit_title(article, title):

@@ -2,21 +2,14 @@
 
 import pytest
 from django.core import mail
-from django.test import Client
 
-from tests.factories import PASSWORD, make_editor, make_ticket, make_user
+from tests.factories import make_editor, make_ticket, make_user, signed_in
 from tickets import groups, services
 from tickets.gaps.mining import mine_gaps
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -6,17 +6,11 @@ import pytest
 from django.test import Client
 
 from portal.models import User
-from tests.factories import PASSWORD, make_ticket, make_user
+from tests.factories import make_ticket, make_user, signed_in
 from tickets.models import ContactSession, Ticket, TicketMessage
 from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def test_a_customer_downloads_their_tickets_and_messages_but_not_internal_notes(

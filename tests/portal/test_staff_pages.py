@@ -1,17 +1,10 @@
 """Staff pages (Wagtail and Django admin) call no other site and name the product."""
 
 import pytest
-from django.test import Client
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/account/", "/admin/users/", "/django-admin/"])

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.factories import PASSWORD, make_category, make_ticket, make_user
+from tests.factories import make_category, make_ticket, make_user, signed_in
 from tickets import links, services
 from tickets.gaps.article_requests import request_start_writing
 from tickets.gaps.mining import mine_gaps
@@ -19,12 +19,6 @@ QUESTIONS = [
     ("guest@example.com", "Snowflake export of shifts", "Can shifts go to Snowflake nightly?"),
     ("customer@example.com", "Shifts into Snowflake", "Our Snowflake warehouse needs shifts."),
 ]
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

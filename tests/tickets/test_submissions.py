@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD
+from tests.factories import signed_in
 from tickets.models import ContactSession, Ticket, TicketMessage, WidgetOrigin
 from tickets.services import contact_session_get_or_start
 
@@ -29,12 +29,6 @@ def form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 # --- a key seen elsewhere never opens someone else's ticket -----------------------------------

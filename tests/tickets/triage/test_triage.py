@@ -9,11 +9,11 @@ from django.test import Client
 from kb.engine.similarity import word_cosine
 from kb.services import category_get_or_create, kb_root_get
 from tests.factories import (
-    PASSWORD,
     make_agent,
     make_category,
     make_ticket,
     make_user,
+    signed_in,
 )
 from tickets import groups, services
 from tickets.models import CategoryRoute, Organization, SupportSettings, Ticket, TicketMessage
@@ -21,12 +21,6 @@ from tickets.triage import routing
 
 pytestmark = pytest.mark.django_db
 Tier = Organization.Tier
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def file(client, subject, description, **extra):

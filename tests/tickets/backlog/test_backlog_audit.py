@@ -5,10 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
-from tests.factories import PASSWORD, make_agent, make_category, make_ticket, make_user
+from tests.factories import make_agent, make_category, make_ticket, make_user, signed_in
 from tickets import groups, services
 from tickets.backlog import audit, metrics
 from tickets.backlog.reports import weekly_report_send
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("UTC"))  # a Wednesday
 DASHBOARD = "/django-admin/backlog/"
 QUEUE = "/django-admin/tickets/ticket/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def filed(when: datetime, category=None, **fields) -> Ticket:

@@ -4,17 +4,11 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from tests.factories import PASSWORD, make_ticket
+from tests.factories import make_ticket, signed_in
 from tickets import access
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def test_my_tickets_lists_only_my_own(customer, other_customer):

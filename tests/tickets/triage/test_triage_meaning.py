@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import make_category, make_ticket
-from tests.tickets.test_triage import file, signed_in
+from tests.tickets.triage.test_triage import file, signed_in
 from tickets import services
 from tickets.models import Ticket
 from tickets.triage import routing

@@ -2,13 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from tests.factories import (
-    PASSWORD,
     make_agent,
     make_ticket,
     make_user,
+    signed_in,
     ticket_change_url,
     ticket_page_form,
 )
@@ -18,12 +17,6 @@ from tickets.services import saved_reply_apply, ticket_resolve
 
 pytestmark = pytest.mark.django_db
 REPLIES = "/django-admin/tickets/savedreply/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def test_an_agent_sends_a_saved_reply_from_the_ticket_page_and_the_customer_reads_it(agent):

@@ -5,10 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
-from tests.factories import PASSWORD, make_category, make_ticket, make_user
+from tests.factories import make_category, make_ticket, make_user, signed_in
 from tickets import groups
 from tickets.backlog.reports import weekly_report_send
 from tickets.models import ContactSession
@@ -20,12 +19,6 @@ DASHBOARD = "/django-admin/backlog/"
 @pytest.fixture
 def manager():
     return make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def contact(outcome, *, days_ago: float, page: str = "") -> ContactSession:
@@ -93,7 +86,7 @@ def test_counts_of_one_are_singular_in_the_weekly_report_and_on_the_dashboard(ma
 
 
 def test_every_table_header_on_the_dashboard_says_what_its_column_or_row_holds(manager):
-    from tests.tickets.test_metrics import history
+    from tests.tickets.backlog.test_metrics import history
 
     history("2026-01-01T09:00")  # a zombie, so that its table (with the assign button) shows
     html = signed_in(manager).get(DASHBOARD).content.decode()

@@ -7,17 +7,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
-from tests.factories import PASSWORD, make_ticket
+from tests.factories import make_ticket, signed_in
 from tickets import links, services
 from tickets.models import SatisfactionRating, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def resolve(ticket, agent):

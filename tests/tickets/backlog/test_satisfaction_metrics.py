@@ -6,22 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
-from tests.factories import PASSWORD, make_agent, make_category, make_ticket, make_user
+from tests.factories import make_agent, make_category, make_ticket, make_user, signed_in
 from tickets import groups, services
 from tickets.backlog.metrics import backlog_summary
 from tickets.backlog.reports import weekly_report_send
 from tickets.models import SatisfactionRating, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

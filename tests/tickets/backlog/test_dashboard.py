@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from tests.factories import PASSWORD, make_agent, make_ticket, make_user
-from tests.tickets.test_metrics import history
+from tests.factories import make_agent, make_ticket, make_user, signed_in
+from tests.tickets.backlog.test_metrics import history
 from tickets import groups
 from tickets.backlog.reports import weekly_report_send
 
@@ -22,12 +22,6 @@ DASHBOARD = "/django-admin/backlog/"
 @pytest.fixture
 def manager():
     return make_user("manager@example.com", groups=[groups.MANAGERS], is_staff=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.tickets.test_contact_typing import send, type_into_the_form
+from tests.tickets.support.test_contact_typing import send, type_into_the_form
 from tickets.models import ContactSession, SuggestionShown, Ticket
 from tickets.services import contact
 

@@ -5,10 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
-from tests.factories import PASSWORD, make_article, make_ticket, make_user
+from tests.factories import make_article, make_ticket, make_user, signed_in
 from tickets.backlog.reports import weekly_report_send
 from tickets.models import AnswerOffer, Ticket
 from tickets.services import answer_offer_accept, answer_offer_decline, ticket_resolve
@@ -16,12 +15,6 @@ from tickets.services import answer_offer_accept, answer_offer_decline, ticket_r
 pytestmark = pytest.mark.django_db
 QUEUE = "/django-admin/tickets/ticket/"
 DASHBOARD = "/django-admin/backlog/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def offer(ticket, article) -> AnswerOffer:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import PASSWORD, make_agent, make_ticket, make_user
+from tests.factories import make_agent, make_ticket, make_user, signed_in
 from tickets import groups
 from tickets.backlog.reports import weekly_report_send
 from tickets.models import Organization, Ticket
@@ -28,12 +28,6 @@ EXPORT_CRASH = [
     ("Timesheet export error", "Exporting timesheets to a CSV file crashes since Monday."),
 ]
 LOGIN_LOOP = ("Stuck in a sign-in loop", "After entering my password the login page reloads.")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from kb.models import ArticlePage, CategoryPage
-from tests.factories import PASSWORD, make_article, make_category, make_ticket
+from tests.factories import make_article, make_category, make_ticket, signed_in
 from tickets import services
 from tickets.gaps.article_requests import (
     request_dismiss,
@@ -36,12 +36,6 @@ def snowflake_request(agent):
         services.ticket_resolve(ticket=ticket, actor=agent, resolution=Ticket.Resolution.KB_GAP)
     mine_gaps()
     return ArticleRequest.objects.get()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def test_start_writing_creates_a_draft_with_the_title_and_the_questions(snowflake_request, editor):
