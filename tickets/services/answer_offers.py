@@ -19,7 +19,7 @@ from kb.models import ArticlePage, CategoryPage
 from kb.selectors import live_articles, suggest_articles
 from tickets.models import AnswerOffer, SuggestionShown, Ticket, TicketEvent
 from tickets.services.contact import suggestion_query
-from tickets.services.lifecycle import _event, _record_status, _touch
+from tickets.services.lifecycle import event_record, ticket_resolve_self_service
 
 logger = logging.getLogger(__name__)
 CANDIDATES = 5  # the engine's first five: past them nothing is a confident answer
@@ -56,7 +56,7 @@ def answer_offer_decide(*, ticket: Ticket) -> AnswerOffer | None:
             offer = AnswerOffer.objects.create(
                 ticket=ticket, article=article, title=article.title[:255], relative=relative
             )
-            _event(ticket, TicketEvent.Kind.ANSWER_OFFERED, to_value=str(article.pk))
+            event_record(ticket, TicketEvent.Kind.ANSWER_OFFERED, to_value=str(article.pk))
     except IntegrityError:  # the e-mail and the request decided at once: keep the first
         return AnswerOffer.objects.filter(ticket=ticket).first()
     return offer
@@ -111,21 +111,15 @@ def answer_offer_accept(*, offer: AnswerOffer) -> AnswerOffer:
         return offer
     if not ticket.is_open:
         raise ValidationError(_("This request is already resolved."))
-    now = timezone.now()
-    offer.state, offer.answered_at = AnswerOffer.State.ACCEPTED, now
+    offer.state, offer.answered_at = AnswerOffer.State.ACCEPTED, timezone.now()
     offer.save(update_fields=["state", "answered_at"])
-    _event(
+    event_record(
         ticket,
         TicketEvent.Kind.ANSWER_ACCEPTED,
         actor=ticket.customer,
         to_value=str(offer.article_id or ""),
     )
-    ticket.resolution = Ticket.Resolution.SELF_SERVICE
-    ticket.resolved_article_id = offer.article_id
-    ticket.resolved_at = now
-    _record_status(ticket, Ticket.Status.RESOLVED, actor=ticket.customer)
-    _touch(ticket, "status", "resolution", "resolved_article", "resolved_at")
-    offer.ticket = ticket
+    offer.ticket = ticket_resolve_self_service(ticket=ticket, article_id=offer.article_id)
     return offer
 
 
@@ -137,7 +131,7 @@ def answer_offer_decline(*, offer: AnswerOffer) -> AnswerOffer:
         return offer
     offer.state, offer.answered_at = AnswerOffer.State.DECLINED, timezone.now()
     offer.save(update_fields=["state", "answered_at"])
-    _event(
+    event_record(
         offer.ticket,
         TicketEvent.Kind.ANSWER_DECLINED,
         actor=offer.ticket.customer,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tickets import groups, notifications
 from tickets.models import SlaState, SupportSettings, Ticket, TicketEvent
-from tickets.services.lifecycle import _event, ticket_set_priority
+from tickets.services.lifecycle import event_record, ticket_set_priority
 from tickets.triage.sla import at_risk, running_targets
 
 
@@ -55,7 +55,7 @@ def ticket_escalate(*, ticket: Ticket, target: str) -> bool:
     )
     if ticket.events.filter(kind=TicketEvent.Kind.ESCALATED, to_value=target).exists():
         return False
-    _event(ticket, TicketEvent.Kind.ESCALATED, from_value=ticket.priority, to_value=target)
+    event_record(ticket, TicketEvent.Kind.ESCALATED, from_value=ticket.priority, to_value=target)
     ticket_set_priority(
         ticket=ticket,
         priority=Ticket.Priority.stepped(ticket.priority, 1),

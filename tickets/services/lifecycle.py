@@ -18,7 +18,8 @@ LEARNED_DESCRIPTION_WORDS = 30
 Status, Resolution = Ticket.Status, Ticket.Resolution
 
 
-def _event(ticket, kind, *, actor=None, from_value="", to_value="") -> TicketEvent:
+def event_record(ticket, kind, *, actor=None, from_value="", to_value="") -> TicketEvent:
+    """One line of the ticket's history; the other service modules log through it too."""
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, from_value=from_value or "", to_value=to_value or ""
     )
@@ -92,7 +93,9 @@ def ticket_create(
                 idempotency_key=idempotency_key,
                 filer_key=filer_key,
             )
-            _event(ticket, TicketEvent.Kind.CREATED, actor=ticket.customer, to_value=Status.NEW)
+            event_record(
+                ticket, TicketEvent.Kind.CREATED, actor=ticket.customer, to_value=Status.NEW
+            )
             _triage(ticket)
             if session is not None:
                 session.outcome = ContactSession.Outcome.TICKET
@@ -153,11 +156,12 @@ def _triage(ticket: Ticket) -> None:
     assignee = routing.default_assignee(ticket.category)
     if assignee is not None:
         ticket.assignee = assignee
-        _event(ticket, TicketEvent.Kind.ASSIGNED, to_value=assignee.email[:64])
+        event_record(ticket, TicketEvent.Kind.ASSIGNED, to_value=assignee.email[:64])
         ticket.save(update_fields=["assignee"])
 
 
-def _touch(ticket: Ticket, *fields: str) -> None:
+def touch(ticket: Ticket, *fields: str) -> None:
+    """Save these fields and mark the ticket active now."""
     ticket.last_activity_at = timezone.now()
     ticket.save(update_fields=[*fields, "last_activity_at", "updated_at"])
 
@@ -182,17 +186,17 @@ def ticket_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -
         internal=internal,
     )
     if internal:
-        _event(ticket, TicketEvent.Kind.NOTE, actor=message.author)
-        _touch(ticket)
+        event_record(ticket, TicketEvent.Kind.NOTE, actor=message.author)
+        touch(ticket)
         return message
     if from_customer:
-        _event(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, actor=message.author)
+        event_record(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, actor=message.author)
         if ticket.status != Status.NEW:
             _set_status(ticket, Status.OPEN, actor=message.author)
         _tell_assignee(ticket, message)
-        _touch(ticket)
+        touch(ticket)
     else:
-        _event(ticket, TicketEvent.Kind.REPLIED, actor=author)
+        event_record(ticket, TicketEvent.Kind.REPLIED, actor=author)
         fields = []
         if ticket.first_response_at is None:
             ticket.first_response_at = timezone.now()
@@ -200,7 +204,7 @@ def ticket_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -
         if ticket.status in (Status.NEW, Status.OPEN):
             _set_status(ticket, Status.PENDING, actor=author)
         notifications.queue(ticket, notifications.Kind.AGENT_REPLY, message=message)
-        _touch(ticket, *fields)
+        touch(ticket, *fields)
     return message
 
 
@@ -219,7 +223,9 @@ def _record_status(ticket: Ticket, status: str, *, actor) -> bool:
     """Change the status in memory and log the move (the backlog is computed from the log)."""
     if ticket.status == status:
         return False
-    _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
+    event_record(
+        ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=ticket.status, to_value=status
+    )
     ticket.status = status
     return True
 
@@ -229,7 +235,7 @@ def _set_status(ticket: Ticket, status: str, *, actor) -> None:
         return
     if status in (Status.NEW, Status.OPEN, Status.PENDING):
         ticket.resolved_at = None
-    _touch(ticket, "status", "resolved_at")
+    touch(ticket, "status", "resolved_at")
 
 
 @transaction.atomic
@@ -275,7 +281,20 @@ def ticket_resolve(
             merged.resolved_article = article
             merged.save(update_fields=["resolved_article"])
             notifications.queue(merged, notifications.Kind.TICKET_RESOLVED)
-    _touch(ticket, "status")
+    touch(ticket, "status")
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve_self_service(*, ticket: Ticket, article_id: int | None) -> Ticket:
+    """The customer's "this solved it" on the answer offered after filing: resolved by
+    self-service with that article. No "resolved" e-mail: they have just said so themselves,
+    and no learned phrase: an agent did not confirm the article."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket.resolution, ticket.resolved_article_id = Resolution.SELF_SERVICE, article_id
+    ticket.resolved_at = timezone.now()
+    _record_status(ticket, Status.RESOLVED, actor=ticket.customer)
+    touch(ticket, "status", "resolution", "resolved_article", "resolved_at")
     return ticket
 
 
@@ -310,7 +329,7 @@ def ticket_solved_by_customer(*, ticket: Ticket, customer) -> Ticket:
     if ticket.is_open:
         _record_status(ticket, Status.RESOLVED, actor=customer)
         ticket.resolved_at = timezone.now()
-        _touch(ticket, "status", "resolved_at")
+        touch(ticket, "status", "resolved_at")
     return ticket
 
 
@@ -323,7 +342,7 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
         return ticket
     previous = ticket.assignee.email if ticket.assignee else ""
     ticket.assignee = assignee
-    _event(
+    event_record(
         ticket,
         TicketEvent.Kind.ASSIGNED,
         actor=actor,
@@ -332,7 +351,7 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
     )
     if ticket.status == Status.NEW and assignee is not None:
         _set_status(ticket, Status.OPEN, actor=actor)
-    _touch(ticket, "assignee")
+    touch(ticket, "assignee")
     return ticket
 
 
@@ -348,7 +367,7 @@ def ticket_set_priority(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.priority == priority:
         return ticket
-    _event(
+    event_record(
         ticket,
         TicketEvent.Kind.PRIORITY,
         actor=actor,
@@ -361,7 +380,7 @@ def ticket_set_priority(
     if replan_sla:
         sla.apply_due_times(ticket)
         fields += ["first_response_due_at", "resolution_due_at", "sla_state"]
-    _touch(ticket, *fields)
+    touch(ticket, *fields)
     return ticket
 
 
@@ -369,7 +388,7 @@ def ticket_set_priority(
 def ticket_set_category(*, ticket: Ticket, category: CategoryPage | None, actor) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.category_id != (category.pk if category else None):
-        _event(
+        event_record(
             ticket,
             TicketEvent.Kind.CATEGORY,
             actor=actor,
@@ -377,5 +396,5 @@ def ticket_set_category(*, ticket: Ticket, category: CategoryPage | None, actor)
             to_value=str(category.pk if category else ""),
         )
         ticket.category = category
-        _touch(ticket, "category")
+        touch(ticket, "category")
     return ticket

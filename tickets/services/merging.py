@@ -12,11 +12,11 @@ from tickets.models import Ticket, TicketEvent, TicketMessage
 from tickets.services.contact import filer_key_for
 from tickets.services.lifecycle import (
     Status,
-    _event,
     _record_status,
     _set_status,
     _tell_assignee,
-    _touch,
+    event_record,
+    touch,
 )
 
 
@@ -47,11 +47,11 @@ def ticket_add_follow_up(
         idempotency_key=idempotency_key,
         body=f"{subject.strip()}\n\n{description.strip()}"[:20000],
     )
-    _event(ticket, TicketEvent.Kind.FOLLOW_UP, actor=author)
+    event_record(ticket, TicketEvent.Kind.FOLLOW_UP, actor=author)
     if ticket.status == Status.PENDING:
         _set_status(ticket, Status.OPEN, actor=author)
     _tell_assignee(ticket, message)
-    _touch(ticket)
+    touch(ticket)
     return message
 
 
@@ -89,13 +89,13 @@ def tickets_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         moved.update(ticket=target)
     else:
         moved.update(ticket=target, internal=True)
-    _event(target, TicketEvent.Kind.MERGED, actor=actor, from_value=source.reference)
-    _event(source, TicketEvent.Kind.MERGED, actor=actor, to_value=target.reference)
+    event_record(target, TicketEvent.Kind.MERGED, actor=actor, from_value=source.reference)
+    event_record(source, TicketEvent.Kind.MERGED, actor=actor, to_value=target.reference)
     source.merged_into = target
     _record_status(source, Status.CLOSED, actor=actor)
     source.resolved_at = source.resolved_at or timezone.now()
-    _touch(source, "merged_into", "status", "resolved_at")
-    _touch(target)
+    touch(source, "merged_into", "status", "resolved_at")
+    touch(target)
     notifications.queue(source, notifications.Kind.TICKET_MERGED)
     if not same:
         notifications.queue(target, notifications.Kind.TICKET_MERGED)

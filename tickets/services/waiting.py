@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from tickets.models import Team, Ticket, TicketEvent
-from tickets.services.lifecycle import _event, _touch
+from tickets.services.lifecycle import event_record, touch
 
 
 @transaction.atomic
@@ -13,7 +13,7 @@ def ticket_set_waiting_on(*, ticket: Ticket, team: Team | None, actor) -> Ticket
     if ticket.waiting_on_team_id == (team.pk if team else None):
         return ticket
     previous = ticket.waiting_on_team.name if ticket.waiting_on_team_id else ""
-    _event(
+    event_record(
         ticket,
         TicketEvent.Kind.WAITING_ON,
         actor=actor,
@@ -21,5 +21,5 @@ def ticket_set_waiting_on(*, ticket: Ticket, team: Team | None, actor) -> Ticket
         to_value=(team.name if team else "")[:64],
     )
     ticket.waiting_on_team = team
-    _touch(ticket, "waiting_on_team")
+    touch(ticket, "waiting_on_team")
     return ticket
