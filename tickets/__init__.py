@@ -1,6 +1,6 @@
 """Tickets: everything after a customer starts typing "Contact support".
 
-The core, which every room uses: `models.py`, `services/` (every write, each rule once),
+The core, which every room uses: `models/`, `services/` (every write, each rule once),
 `selectors.py` (reads), and the helpers they share (`access`, `links`, `notifications`,
 `text`, `groups`, `limits`, `rendering`, `placeholders`). `triage/` sits beneath the services,
 which apply it when a ticket is filed or changes. The rooms depend on the core and not on
