@@ -60,7 +60,7 @@ test: install-dev browser
 	mkdir -p var/static
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache
 ifeq ($(DATABASE_URL),)
 	rm -f var/.coverage var/.coverage.*
 	$(PY) -m coverage run -m pytest
@@ -81,7 +81,7 @@ endif
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install-dev
 	$(VENV)/bin/ruff format .

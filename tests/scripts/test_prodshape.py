@@ -115,6 +115,9 @@ def production_shape(tmp_path):
     output = tmp_path / "serve-prod.log"
     with PrivateRedis() as redis_server, output.open("w") as log:
         env = {**os.environ, "DATABASE_URL": shape_database_url(), "REDIS_URL": redis_server.url()}
+        # The shape's index files stay apart from the suite's (prodshape.py names a directory
+        # per database), even when the suite was given a directory of its own.
+        env.pop("DEFLECT_INDEX_DIR", None)
         shape = subprocess.Popen(
             [
                 sys.executable,
