@@ -1,13 +1,13 @@
 """Rate limits on the forms anyone can post, per client address and per account.
 
 A middleware, so that the apps' views stay unaware of it: the limited views are named in
-settings.RATE_LIMITS by URL name. Counters live in the cache (fixed windows); if the cache is
-unreachable the request goes through, because refusing every customer is worse than letting
-a burst pass. The API's throttles (portal/throttling.py) use the same counter and address.
+settings.RATE_LIMITS by URL name. Counters live in the cache (fixed windows,
+tickets/limits.py); if the cache is unreachable the request goes through, because refusing
+every customer is worse than letting a burst pass. The API's throttles (portal/throttling.py)
+use the same counter and address.
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 
 from tickets.limits import over_limit
 
-logger = logging.getLogger(__name__)
 # Every page that signs people in: besides its own limit per address, they share one limit per
 # account, so that guessing one account's password from many addresses is bounded too.
 SIGN_IN_VIEWS = ("login", "wagtailadmin_login", "admin:login")
